@@ -1,0 +1,404 @@
+"""The hidden-test framework: cases, groups, checks, and the verdict.
+
+A *check* tests one graded behaviour (usually one student function). For each grading
+run it draws fresh *cases* (inputs) from a seeded generator, grouped into *case groups*
+("scalars", "arrays", "invalid input", ...). The student's kernel only evaluates the
+student's code on those inputs (see :mod:`coursekit.harness`); back in the grader's
+process, the check calls the reference implementation on the same inputs and compares.
+
+Scoring: a group passes when every case in it passes; the cell earns
+``points * (weight of passed groups) / (total weight)``. The message names each group's
+verdict and, for the first failing case of each failing group, the call, the expected
+value and what came back (never the reference code).
+
+Checks live in ``reference/checks/<topic>.py`` as a module-level list ``CHECKS``;
+:func:`get_check` finds them by id (``"<topic>.<name>"``).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from coursekit import harness, wire
+
+#: Default tolerances for float comparisons. Results computed in float64 by a
+#: different but correct formula agree to ~1e-12; 1e-6 relative leaves room for
+#: float32 implementations while still catching every formula error we know of.
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL = 1e-9
+
+#: How long one case may run in the student's kernel before it counts as failed.
+DEFAULT_CASE_TIMEOUT_S = 10.0
+
+
+# --------------------------------------------------------------------------- cases
+
+@dataclass
+class Case:
+    """One call: positional and keyword arguments, and how to show it to a student."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    #: Optional text replacing the automatic description of the call.
+    label: str | None = None
+
+    def describe(self, function: str) -> str:
+        if self.label:
+            return self.label
+        parts = [short_repr(a) for a in self.args]
+        parts += ["%s=%s" % (k, short_repr(v)) for k, v in self.kwargs.items()]
+        return "%s(%s)" % (function, ", ".join(parts))
+
+    def encoded(self) -> dict:
+        return {"args": wire.encode(tuple(self.args)), "kwargs": wire.encode(dict(self.kwargs))}
+
+
+@dataclass
+class Group:
+    """Cases that pass or fail together, for partial credit."""
+
+    name: str
+    cases: list[Case]
+    weight: float = 1.0
+
+
+@dataclass
+class Outcome:
+    """What a call did: returned ``value``, or raised (``raised`` lists the exception's MRO names)."""
+
+    value: Any = None
+    raised: list[str] | None = None
+    message: str = ""
+
+    @classmethod
+    def from_wire(cls, result: dict) -> "Outcome":
+        if "raised" in result:
+            return cls(raised=list(result["raised"]), message=str(result.get("message", "")))
+        return cls(value=wire.decode(result["value"]))
+
+    def describe(self) -> str:
+        if self.raised:
+            return "raised %s: %s" % (self.raised[0], self.message) if self.message else "raised %s" % self.raised[0]
+        return short_repr(self.value)
+
+
+@dataclass
+class CaseVerdict:
+    case: Case
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class GroupVerdict:
+    group: Group
+    cases: list[CaseVerdict]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.cases)
+
+    @property
+    def first_failure(self) -> CaseVerdict | None:
+        return next((c for c in self.cases if not c.passed), None)
+
+
+@dataclass
+class Verdict:
+    """The grader's decision on one check."""
+
+    check_id: str
+    groups: list[GroupVerdict]
+    problem: str = ""  # set when results were missing or tampered with
+
+    @property
+    def fraction(self) -> float:
+        if self.problem:
+            return 0.0
+        total = sum(g.group.weight for g in self.groups)
+        earned = sum(g.group.weight for g in self.groups if g.passed)
+        return earned / total if total else 0.0
+
+    def lines(self) -> list[str]:
+        """A short report for the student, one line per group."""
+        if self.problem:
+            return [self.problem]
+        out = []
+        for g in self.groups:
+            n = len(g.cases)
+            if g.passed:
+                out.append("PASS  %s (%d case%s)" % (g.group.name, n, "" if n == 1 else "s"))
+            else:
+                failed = sum(not c.passed for c in g.cases)
+                out.append("FAIL  %s (%d of %d cases failed)" % (g.group.name, failed, n))
+                out.append("      first failure: %s" % g.first_failure.message)
+        return out
+
+
+# --------------------------------------------------------------------------- comparing
+
+def short_repr(value: Any, limit: int = 160) -> str:
+    """A one-line repr for messages: arrays compact, long text cut in the middle."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=6, threshold=12, edgeitems=3, linewidth=10_000):
+            body = np.array2string(value, separator=", ")
+        default = value.dtype in (np.dtype(float), np.dtype(int))
+        text = "array(%s)" % body if default else "array(%s, dtype=%s)" % (body, value.dtype)
+    elif wire.is_opaque(value):
+        text = "<%s: %s>" % (value["__opaque__"]["type"], value["__opaque__"]["repr"])
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit // 2 - 2] + " ... " + text[-(limit // 2 - 3):]
+    return text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (bool, int, float, np.integer, np.floating, np.bool_))
+
+
+def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+            strict_types: bool = False, path: str = "") -> str | None:
+    """Compare a reference value with a student's; ``None`` if they agree, else why not.
+
+    - numbers: ``|got - expected| <= atol + rtol * |expected|``; nan equals nan, inf its own sign.
+      With ``strict_types`` an int result must be an int (not 5.0) and a bool a bool.
+    - arrays: same shape (a 0-d array counts as a number), then element-wise as numbers.
+    - tuples and lists: same length, element-wise (a list is accepted for a tuple).
+    - dicts: same keys, value-wise.  Strings and None: equal.
+    """
+    where = " at %s" % path if path else ""
+    if wire.is_opaque(got):
+        return "expected %s%s, got %s" % (_kind(expected), where, short_repr(got))
+    if isinstance(expected, np.ndarray) and expected.ndim > 0:
+        if not isinstance(got, np.ndarray):
+            if isinstance(got, (list, tuple)):
+                try:
+                    got = np.asarray(got, dtype=float)
+                except (TypeError, ValueError):
+                    return "expected an array of shape %s%s, got %s" % (expected.shape, where, short_repr(got))
+            else:
+                return "expected an array of shape %s%s, got %s" % (expected.shape, where, short_repr(got))
+        if got.shape != expected.shape:
+            return "expected shape %s%s, got shape %s" % (expected.shape, where, got.shape)
+        if got.dtype.kind not in "biuf":
+            return "expected numbers%s, got an array of dtype %s" % (where, got.dtype)
+        expected_f = expected.astype(float)
+        got_f = got.astype(float)
+        close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
+        if not close.all():
+            index = tuple(int(i) for i in np.argwhere(~close)[0])
+            return "value differs%s at index %s: expected %r, got %r (%d of %d elements differ)" % (
+                where, index, expected_f[index], got_f[index], int((~close).sum()), close.size)
+        return None
+    if isinstance(expected, np.ndarray):  # 0-d
+        expected = expected.item()
+    if isinstance(got, np.ndarray) and got.ndim == 0:
+        got = got.item()
+    if isinstance(expected, (bool, np.bool_)):
+        if strict_types and not isinstance(got, (bool, np.bool_)):
+            return "expected a bool%s, got %s" % (where, short_repr(got))
+        if not _is_number(got) or bool(got) != bool(expected) or float(got) not in (0.0, 1.0):
+            return "expected %r%s, got %s" % (bool(expected), where, short_repr(got))
+        return None
+    if _is_number(expected):
+        if not _is_number(got):
+            return "expected a number%s, got %s" % (where, short_repr(got))
+        if strict_types and isinstance(expected, (int, np.integer)) and not isinstance(got, (int, np.integer)):
+            return "expected an int%s, got %s (%s)" % (where, short_repr(got), type(got).__name__)
+        e, g = float(expected), float(got)
+        if math.isnan(e) or math.isnan(g):
+            return None if math.isnan(e) and math.isnan(g) else "expected %r%s, got %r" % (e, where, g)
+        if math.isinf(e) or math.isinf(g):
+            return None if e == g else "expected %r%s, got %r" % (e, where, g)
+        if abs(g - e) <= atol + rtol * abs(e):
+            return None
+        return "expected %r%s, got %r" % (expected, where, got)
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            return "expected a %s of length %d%s, got %s" % (type(expected).__name__, len(expected), where,
+                                                             short_repr(got))
+        if len(got) != len(expected):
+            return "expected a %s of length %d%s, got length %d" % (type(expected).__name__, len(expected),
+                                                                  where, len(got))
+        for i, (e, g) in enumerate(zip(expected, got)):
+            why = compare(e, g, rtol=rtol, atol=atol, strict_types=strict_types, path="%s[%d]" % (path, i))
+            if why:
+                return why
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return "expected a dict with keys %s%s, got %s" % (sorted(expected), where, short_repr(got))
+        for key in expected:
+            why = compare(expected[key], got[key], rtol=rtol, atol=atol, strict_types=strict_types,
+                          path="%s[%r]" % (path, key))
+            if why:
+                return why
+        return None
+    if expected != got:
+        return "expected %s%s, got %s" % (short_repr(expected), where, short_repr(got))
+    return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return "an array of shape %s" % (value.shape,)
+    return "a %s" % type(value).__name__
+
+
+# --------------------------------------------------------------------------- checks
+
+CaseMaker = Callable[[np.random.Generator], Sequence[Group]]
+
+
+class Check:
+    """One hidden test.
+
+    Parameters
+    ----------
+    check_id:
+        ``"<topic>.<name>"``, the id a notebook's directive names.
+    function:
+        Name of the student's function (what the default probe calls, and how cases are shown).
+    reference:
+        The reference callable, called with each case's arguments in the grader's process.
+        With a custom ``probe`` it must take the same arguments as the probe (minus ``ns``)
+        and return what a correct probe returns.
+    make_groups:
+        ``rng -> [Group, ...]``: draws this run's cases. Must use only ``rng`` for randomness.
+    probe:
+        Source of ``def probe(ns, *args, **kwargs)`` run in the kernel; ``ns`` holds the
+        student's globals. It must only call student code. Default: call ``ns[function]``.
+    judge:
+        Optional ``(case, expected Outcome, got Outcome) -> str | None`` replacing the default
+        comparison (``None`` means the case passed).
+    rtol, atol, strict_types:
+        Passed to :func:`compare` by the default judge.
+    timeout:
+        Seconds one case may run in the kernel.
+    """
+
+    def __init__(self, check_id: str, function: str, reference: Callable, make_groups: CaseMaker, *,
+                 probe: str | None = None, judge: Callable | None = None, rtol: float = DEFAULT_RTOL,
+                 atol: float = DEFAULT_ATOL, strict_types: bool = False,
+                 timeout: float = DEFAULT_CASE_TIMEOUT_S, description: str = ""):
+        self.id = check_id
+        self.function = function
+        self.reference = reference
+        self.make_groups = make_groups
+        self.probe = probe
+        self.custom_judge = judge
+        self.rtol, self.atol, self.strict_types = rtol, atol, strict_types
+        self.timeout = timeout
+        self.description = description
+
+    def __repr__(self) -> str:
+        return "Check(%r)" % self.id
+
+    # -- the grader's side
+    def groups(self, seed: int) -> list[Group]:
+        groups = list(self.make_groups(np.random.default_rng(seed)))
+        if not groups or any(not g.cases for g in groups):
+            raise ValueError("check %s made an empty group" % self.id)
+        return groups
+
+    def kernel_source(self, groups: list[Group]) -> str:
+        """The code that replaces this check's directive in a hidden test cell."""
+        cases = [case.encoded() for g in groups for case in g.cases]
+        return harness.cell_source(self.id, self.function, self.probe, cases, self.timeout)
+
+    def expected(self, case: Case) -> Outcome:
+        # Round-trip the inputs through the wire so the reference sees exactly what the
+        # student's code saw (same dtypes), and copy so it cannot alter the case.
+        args = wire.decode(wire.encode(copy.deepcopy(tuple(case.args))))
+        kwargs = wire.decode(wire.encode(copy.deepcopy(dict(case.kwargs))))
+        try:
+            value = self.reference(*args, **kwargs)
+        except Exception as error:
+            return Outcome(raised=[c.__name__ for c in type(error).__mro__], message=str(error))
+        return Outcome(value=wire.decode(wire.encode(value)))
+
+    def judge(self, case: Case, expected: Outcome, got: Outcome) -> str | None:
+        if self.custom_judge is not None:
+            return self.custom_judge(case, expected, got)
+        return default_judge(expected, got, rtol=self.rtol, atol=self.atol, strict_types=self.strict_types)
+
+    def score(self, groups: list[Group], payload: dict | None) -> Verdict:
+        """Judge the kernel's ``payload`` (``{"check", "results"}``) against the reference."""
+        cases = [case for g in groups for case in g.cases]
+        if payload is None:
+            return Verdict(self.id, [], problem="The hidden check did not report any result "
+                                                "(did the cell stop early, or was the kernel restarted?).")
+        results = payload.get("results") if isinstance(payload, dict) else None
+        if payload.get("check") != self.id or not isinstance(results, list) or len(results) != len(cases):
+            return Verdict(self.id, [], problem="The hidden check's results were incomplete or altered; "
+                                                "no points for this check.")
+        verdicts, i = [], 0
+        for group in groups:
+            case_verdicts = []
+            for case in group.cases:
+                try:
+                    got = Outcome.from_wire(results[i])
+                except Exception:
+                    got = Outcome(raised=["MalformedResult"], message="the result could not be read")
+                why = self.judge(case, self.expected(case), got)
+                label = case.describe(self.function)
+                case_verdicts.append(CaseVerdict(case, why is None, "" if why is None else "%s: %s" % (label, why)))
+                i += 1
+            verdicts.append(GroupVerdict(group, case_verdicts))
+        return Verdict(self.id, verdicts)
+
+    def run_locally(self, namespace: dict, seed: int = 0) -> Verdict:
+        """Grade the functions in ``namespace`` in this process (for the kit's own tests)."""
+        groups = self.groups(seed)
+        cases = [case.encoded() for g in groups for case in g.cases]
+        source = harness.check_source(self.id, self.function, self.probe, cases, self.timeout)
+        return self.score(groups, harness.run_in_namespace(source, namespace))
+
+
+def default_judge(expected: Outcome, got: Outcome, **tolerances: Any) -> str | None:
+    """Same exception family when the reference raises; else :func:`compare` on values."""
+    if expected.raised:
+        wanted = expected.raised[0]
+        if got.raised is None:
+            return "expected %s to be raised, got %s" % (wanted, short_repr(got.value))
+        if wanted not in got.raised:
+            return "expected %s, got %s" % (wanted, got.describe())
+        return None
+    if got.raised:
+        return "expected %s, but it %s" % (short_repr(expected.value), got.describe())
+    return compare(expected.value, got.value, **tolerances)
+
+
+# --------------------------------------------------------------------------- registry
+
+def get_check(check_id: str) -> Check:
+    """Find a check by id in ``reference.checks.<topic>``'s ``CHECKS`` list."""
+    topic, _, _name = check_id.partition(".")
+    if not topic or not _name:
+        raise KeyError("a check id looks like 'topic.name', got %r" % check_id)
+    module = importlib.import_module("reference.checks.%s" % topic)
+    for check in getattr(module, "CHECKS", ()):
+        if check.id == check_id:
+            return check
+    raise KeyError("no check %r in reference/checks/%s.py" % (check_id, topic))
+
+
+def all_checks(topic: str) -> list[Check]:
+    return list(importlib.import_module("reference.checks.%s" % topic).CHECKS)
+
+
+def derive_seed(*parts: str) -> int:
+    """A 63-bit seed from strings (secret, assignment, student, check id)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1

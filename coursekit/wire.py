@@ -1,0 +1,122 @@
+"""The value codec between the grader's process and the student's kernel.
+
+Hidden checks send inputs *into* the kernel and bring the student's outputs *back*
+as JSON. This module is the single definition of that encoding: the grader imports
+it, and :mod:`coursekit.harness` pastes its source verbatim into the code a hidden
+test cell runs, so both sides always agree. It must therefore import nothing but
+the standard library and numpy, and define nothing but ``encode`` and ``decode``
+(plus private helpers prefixed with ``_wire``).
+
+Encoding (JSON-compatible, tagged where JSON is ambiguous)::
+
+    None, bool, int, str               -> themselves
+    float                              -> {"__float__": repr}   (keeps nan, inf, -0.0 exact)
+    tuple                              -> {"__tuple__": [...]}
+    list                               -> [...]
+    dict with str keys                 -> {"__dict__": {...}}
+    numpy array (numeric or bool)      -> {"__ndarray__": {"dtype", "shape", "data"}}
+    numpy scalar                       -> {"__npscalar__": {"dtype", "value"}}
+    torch tensor (kernel side only)    -> encoded as the numpy array it holds
+    torch nn.Module / anything else    -> {"__opaque__": {"type": qualified name, "repr": short repr}}
+
+Opaque values cannot be decoded into the original object; checks compare them by type.
+"""
+
+import numpy as np
+
+_WIRE_MAX_ITEMS = 2_000_000  # refuse to ship more numbers than this in one value
+
+
+def _wire_float(value):
+    return {"__float__": repr(float(value))}
+
+
+def _wire_encode_array(array):
+    array = np.asarray(array)
+    if array.dtype.kind not in "biufc" and array.dtype != np.bool_:
+        return {"__opaque__": {"type": "numpy.ndarray[%s]" % array.dtype, "repr": repr(array)[:200]}}
+    if array.size > _WIRE_MAX_ITEMS:
+        return {"__opaque__": {"type": "numpy.ndarray", "repr": "array too large to return (%d items)" % array.size}}
+    if array.dtype.kind == "c":
+        data = [[repr(float(z.real)), repr(float(z.imag))] for z in array.ravel().tolist()]
+    elif array.dtype.kind == "f":
+        data = [repr(float(x)) for x in array.ravel().tolist()]
+    else:
+        data = array.ravel().tolist()
+    return {"__ndarray__": {"dtype": array.dtype.str, "shape": list(array.shape), "data": data}}
+
+
+def encode(value, _depth=0):
+    """Turn ``value`` into a JSON-compatible structure (see the module docstring)."""
+    if _depth > 20:
+        return {"__opaque__": {"type": type(value).__name__, "repr": "nested too deeply"}}
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return _wire_float(value)
+    if isinstance(value, np.ndarray):
+        return _wire_encode_array(value)
+    if isinstance(value, np.generic):
+        if isinstance(value, (np.floating, np.integer, np.bool_)):
+            item = value.item()
+            return {"__npscalar__": {"dtype": value.dtype.str,
+                                     "value": repr(item) if isinstance(item, float) else item}}
+        return {"__opaque__": {"type": type(value).__name__, "repr": repr(value)[:200]}}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v, _depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, _depth + 1) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"__dict__": {k: encode(v, _depth + 1) for k, v in value.items()}}
+    module = type(value).__module__ or ""
+    if module.startswith("torch") and hasattr(value, "detach") and hasattr(value, "numpy"):
+        try:
+            return _wire_encode_array(value.detach().cpu().numpy())
+        except Exception as error:  # e.g. a tensor type numpy cannot hold
+            return {"__opaque__": {"type": "torch.Tensor", "repr": "unreadable tensor: %s" % error}}
+    qualified = "%s.%s" % (module, type(value).__qualname__)
+    try:
+        text = repr(value)[:200]
+    except Exception:
+        text = "<unprintable>"
+    return {"__opaque__": {"type": qualified, "repr": text}}
+
+
+def decode(data):
+    """Invert :func:`encode` (opaque values come back as :class:`Opaque` dicts)."""
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "__float__" in data:
+        return float(data["__float__"])
+    if "__tuple__" in data:
+        return tuple(decode(v) for v in data["__tuple__"])
+    if "__dict__" in data:
+        return {k: decode(v) for k, v in data["__dict__"].items()}
+    if "__ndarray__" in data:
+        spec = data["__ndarray__"]
+        dtype = np.dtype(spec["dtype"])
+        if dtype.kind == "c":
+            flat = [complex(float(re), float(im)) for re, im in spec["data"]]
+        elif dtype.kind == "f":
+            flat = [float(x) for x in spec["data"]]
+        else:
+            flat = spec["data"]
+        return np.array(flat, dtype=dtype).reshape(spec["shape"])
+    if "__npscalar__" in data:
+        spec = data["__npscalar__"]
+        value = spec["value"]
+        if isinstance(value, str):
+            value = float(value)
+        return np.dtype(spec["dtype"]).type(value)
+    if "__opaque__" in data:
+        return dict(data)
+    raise ValueError("unknown wire tag in %r" % (sorted(data)[:3],))
+
+
+def is_opaque(value):
+    """True for a decoded value that could not be brought back (see ``__opaque__``)."""
+    return isinstance(value, dict) and "__opaque__" in value

@@ -1,0 +1,157 @@
+"""Test support: temporary courses, submissions, real nbgrader autograding, mutants.
+
+Used by every ``test_*`` module. Two ways to prove a hidden test works:
+
+- fast, in process: :func:`run_mutant` runs a check's real kernel code (minus the kernel)
+  against a faulty implementation and returns the verdict;
+- end to end: :class:`Course` copies the kit into a temporary course, releases an
+  assignment with ``nbgrader generate_assignment``, takes submissions, runs the real
+  ``nbgrader autograde`` (sandboxed kernel and all) and reads scores from the gradebook.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from coursekit.checks import Verdict, get_check  # noqa: E402
+
+#: Pinned so that hidden-test inputs, and therefore every expected score, are repeatable.
+TEST_SECRET = "grader-tests-fixed-secret"
+BIN = Path(sys.executable).parent
+
+
+# --------------------------------------------------------------------------- mutants
+
+@dataclass(frozen=True)
+class Mutant:
+    """A wrong implementation students really write, named after its fault.
+
+    ``source`` defines the faulty function(s) (complete ``def`` statements, numpy as ``np``
+    available); ``check`` is the id of the hidden check that must catch it.
+    """
+
+    name: str
+    check: str
+    source: str
+
+    def __str__(self) -> str:  # readable pytest ids
+        return self.name
+
+
+def mutant_namespace(reference_module: str, source: str = "") -> dict:
+    """The reference functions of a topic, with ``source`` executed over them."""
+    module = importlib.import_module(reference_module)
+    namespace = {k: v for k, v in vars(module).items() if not k.startswith("__")}
+    import numpy as np
+    namespace.setdefault("np", np)
+    if source:
+        exec(compile(source, "<mutant>", "exec"), namespace)
+    return namespace
+
+
+def run_mutant(mutant: Mutant, reference_module: str, seed: int = 0) -> Verdict:
+    """Grade ``mutant`` with its check, in process."""
+    return get_check(mutant.check).run_locally(mutant_namespace(reference_module, mutant.source), seed)
+
+
+# --------------------------------------------------------------------------- notebooks
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def replace_cell(nb, cell_id: str, source: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with the source of the cell ``cell_id`` replaced."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if grade_id(cell) == cell_id:
+            cell.source = source
+            return nb
+    raise KeyError("no cell with grade_id %r" % cell_id)
+
+
+def solution_cell_id(nb, function: str) -> str:
+    """grade_id of the answer cell that defines ``function``."""
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code" and ("def %s(" % function) in cell.source:
+            return meta["grade_id"]
+    raise KeyError("no answer cell defines %s()" % function)
+
+
+# --------------------------------------------------------------------------- courses
+
+class Course:
+    """A throw-away copy of the kit's course, graded with real nbgrader commands."""
+
+    def __init__(self, root: Path, assignments: list[str], extra_paths: tuple[str, ...] = ()):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "nbgrader_config.py", self.root)
+        shutil.copytree(ROOT / "reference", self.root / "reference",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for name in assignments:
+            shutil.copytree(ROOT / "source" / name, self.root / "source" / name,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        for extra in extra_paths:
+            src = ROOT / extra
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, self.root / extra)
+        self.env = dict(os.environ, COURSEKIT_SECRET=TEST_SECRET,
+                        PATH="%s:%s" % (BIN, os.environ.get("PATH", "")),
+                        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+        self.env.pop("JUPYTER_CONFIG_DIR", None)
+
+    def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=self.root, env=self.env,
+                                capture_output=True, text=True, timeout=1800)
+        if check and result.returncode != 0:
+            raise AssertionError("nbgrader %s failed (%d):\n%s\n%s" % (" ".join(args), result.returncode,
+                                                                       result.stdout[-4000:], result.stderr[-8000:]))
+        return result
+
+    def release(self, assignment: str) -> Path:
+        self.nbgrader("generate_assignment", assignment, "--force")
+        return self.root / "release" / assignment
+
+    def submit(self, student: str, assignment: str, notebooks: dict[str, nbformat.NotebookNode],
+               copy_release_files: bool = True) -> Path:
+        """Place a submission as ``nbgrader collect`` would (with the release's other files)."""
+        folder = self.root / "submitted" / student / assignment
+        if folder.exists():
+            shutil.rmtree(folder)
+        if copy_release_files and (self.root / "release" / assignment).exists():
+            shutil.copytree(self.root / "release" / assignment, folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, nb in notebooks.items():
+            nbformat.write(nb, str(folder / name))
+        return folder
+
+    def autograde(self, assignment: str, *extra: str) -> subprocess.CompletedProcess:
+        return self.nbgrader("autograde", assignment, "--force", *extra)
+
+    def scores(self, assignment: str, student: str) -> dict[str, float]:
+        """Auto scores per grade cell of one student's submission, from the gradebook."""
+        from nbgrader.api import Gradebook
+        with Gradebook("sqlite:///%s" % (self.root / "gradebook.db")) as gradebook:
+            submission = gradebook.find_submission(assignment, student)
+            return {grade.name: grade.auto_score for nb in submission.notebooks for grade in nb.grades}
+
+    def autograded_notebook(self, assignment: str, student: str, notebook: str) -> nbformat.NotebookNode:
+        return read_notebook(self.root / "autograded" / student / assignment / notebook)

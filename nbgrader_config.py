@@ -1,0 +1,34 @@
+"""nbgrader configuration for the course kit. Each override says why."""
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+
+c.CourseDirectory.course_id = "dl-biomed"
+# Folders the kit keeps at the top level (nbgrader's defaults, written out for readers).
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+
+# Hidden tests are decided in the grader's process (coursekit/preprocessors.py): inject
+# fresh inputs before Execute, judge against reference/ after it. The rest is nbgrader's list.
+c.Autograde.autograde_preprocessors = [
+    "coursekit.preprocessors.InjectHiddenChecks",
+    "coursekit.execute.GradingExecute",
+    "coursekit.preprocessors.ScoreHiddenChecks",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# GradingExecute runs student code in a bubblewrap sandbox (coursekit/sandbox.py): no view
+# of the course, no network, limits on memory and processes. It refuses to run unsandboxed
+# unless this is set to True (or `coursekit grade --unsandboxed` is used).
+c.SandboxedKernelManager.allow_unsandboxed = False
+# Seconds one cell may run; training cells of the capstone stay well under this.
+c.Execute.timeout = 120
+# Feedback shows at most this many lines of a cell's output (a student's print loop).
+c.LimitOutput.max_lines = 300
