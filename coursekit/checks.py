@@ -276,6 +276,9 @@ class Check:
         and return what a correct probe returns.
     make_groups:
         ``rng -> [Group, ...]``: draws this run's cases. Must use only ``rng`` for randomness.
+        With ``uses_context=True`` it is called as ``make_groups(rng, context)``, where
+        ``context`` holds ``student``, ``assignment`` and ``notebook`` (e.g. a midterm
+        question whose variant depends on the student).
     probe:
         Source of ``def probe(ns, *args, **kwargs)`` run in the kernel; ``ns`` holds the
         student's globals. It must only call student code. Default: call ``ns[function]``.
@@ -291,7 +294,7 @@ class Check:
     def __init__(self, check_id: str, function: str, reference: Callable, make_groups: CaseMaker, *,
                  probe: str | None = None, judge: Callable | None = None, rtol: float = DEFAULT_RTOL,
                  atol: float = DEFAULT_ATOL, strict_types: bool = False,
-                 timeout: float = DEFAULT_CASE_TIMEOUT_S, description: str = ""):
+                 timeout: float = DEFAULT_CASE_TIMEOUT_S, description: str = "", uses_context: bool = False):
         self.id = check_id
         self.function = function
         self.reference = reference
@@ -301,13 +304,18 @@ class Check:
         self.rtol, self.atol, self.strict_types = rtol, atol, strict_types
         self.timeout = timeout
         self.description = description
+        self.uses_context = uses_context
 
     def __repr__(self) -> str:
         return "Check(%r)" % self.id
 
     # -- the grader's side
-    def groups(self, seed: int) -> list[Group]:
-        groups = list(self.make_groups(np.random.default_rng(seed)))
+    def groups(self, seed: int, context: dict | None = None) -> list[Group]:
+        rng = np.random.default_rng(seed)
+        if self.uses_context:
+            groups = list(self.make_groups(rng, dict(context or {})))
+        else:
+            groups = list(self.make_groups(rng))
         if not groups or any(not g.cases for g in groups):
             raise ValueError("check %s made an empty group" % self.id)
         return groups
@@ -358,9 +366,9 @@ class Check:
             verdicts.append(GroupVerdict(group, case_verdicts))
         return Verdict(self.id, verdicts)
 
-    def run_locally(self, namespace: dict, seed: int = 0) -> Verdict:
+    def run_locally(self, namespace: dict, seed: int = 0, context: dict | None = None) -> Verdict:
         """Grade the functions in ``namespace`` in this process (for the kit's own tests)."""
-        groups = self.groups(seed)
+        groups = self.groups(seed, context)
         cases = [case.encoded() for g in groups for case in g.cases]
         source = harness.check_source(self.id, self.function, self.probe, cases, self.timeout)
         return self.score(groups, harness.run_in_namespace(source, namespace))

@@ -13,9 +13,10 @@ import sys
 
 #: Modules that contribute sub-commands, in the order ``coursekit --help`` lists them.
 COMMAND_MODULES = (
-    "coursekit.course",     # release, demo, grade, export
-    "coursekit.ecg.cli",    # data build / card / import
-    "coursekit.midterm.cli",  # questions list / render / check, exam
+    "coursekit.course",         # release, demo
+    "coursekit.grading.cli",    # grade (sandboxed, parallel), export, report
+    "coursekit.ecg.cli",        # data build / card / import
+    "coursekit.midterm.cli",    # questions list / render / check, exam, item analysis
 )
 
 

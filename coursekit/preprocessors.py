@@ -121,7 +121,8 @@ class InjectHiddenChecks(NbGraderPreprocessor):
             for check_id in ids:
                 check = get_check(check_id)
                 seed = derive_seed(secret, info["assignment"], info["notebook"], info["student"], check_id)
-                groups = check.groups(seed)
+                groups = check.groups(seed, context={"student": info["student"], "assignment": info["assignment"],
+                                                     "notebook": info["notebook"]})
                 source = DIRECTIVE.sub(lambda m, c=check, g=groups: c.kernel_source(g)
                                        if m.group("id") == c.id else m.group(0), source, count=0)
                 checks.append((check, groups))
