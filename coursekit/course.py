@@ -1,0 +1,65 @@
+"""Course-level commands: ``coursekit release`` and ``coursekit demo``.
+
+``release`` regenerates ``release/`` from ``source/`` with nbgrader's own
+``generate_assignment`` (one call per assignment, in the course root), so the released
+stubs never drift from their solutions. The output is deterministic: the kit's tests
+regenerate it and compare bytes with what is committed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def assignments(root: Path) -> list[str]:
+    """Assignment folders under ``source/`` that hold at least one notebook, in order."""
+    source = root / "source"
+    return sorted(p.name for p in source.iterdir()
+                  if p.is_dir() and any(p.glob("*.ipynb")) and not p.name.startswith("."))
+
+
+def nbgrader(root: Path, *args: str, quiet: bool = True) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course root with this interpreter's nbgrader."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    if quiet:
+        cmd.append("--log-level=WARN")
+    return subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+
+
+def release(root: Path, names: list[str] | None = None) -> int:
+    names = names or assignments(root)
+    failed = 0
+    for name in names:
+        result = nbgrader(root, "generate_assignment", name, "--force")
+        if result.returncode != 0:
+            failed += 1
+            print("coursekit release: %s FAILED\n%s" % (name, (result.stdout + result.stderr)[-3000:]),
+                  file=sys.stderr)
+        else:
+            print("released %-20s -> release/%s/" % (name, name))
+    return 1 if failed else 0
+
+
+def _release_cmd(args) -> int:
+    return release(Path(args.root).resolve(), args.assignments)
+
+
+def _demo_cmd(args) -> int:
+    from coursekit import demo
+    return demo.run(Path(args.root).resolve(), students=args.students, grader=args.grader)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
+    p.add_argument("assignments", nargs="*", help="assignment names (default: every folder in source/)")
+    p.add_argument("--root", default=".", help="course root (default: current directory)")
+    p.set_defaults(handler=_release_cmd)
+
+    p = subparsers.add_parser("demo", help="release, simulate a class, grade it, export grades and feedback")
+    p.add_argument("--root", default=".", help="course root (default: current directory)")
+    p.add_argument("--students", type=int, default=12, help="size of the simulated class (>= 10)")
+    p.add_argument("--grader", choices=("coursekit", "nbgrader"), default="coursekit",
+                   help="grade with `coursekit grade` (parallel, sandboxed) or plain `nbgrader autograde`")
+    p.set_defaults(handler=_demo_cmd)
