@@ -1,0 +1,221 @@
+"""``coursekit demo``: a simulated class, released, submitted, graded and exported.
+
+The class is built from what the kit already knows, so it grows with the course:
+
+- ``correct``: the source notebook's solutions (delimiters removed), written answers included;
+- ``partly wrong``: one to three wrong implementations from the mutant catalogues
+  (``grader_tests/mutants/<topic>.py``), the mistakes students really make;
+- ``untouched stub``: the released notebook as downloaded;
+- ``noisy but correct``: correct, but prints warnings to stderr (costs nothing);
+- ``cheater``: delegates to ``reference/`` or fakes a result (earns no hidden points).
+
+Roles are drawn per student and assignment from a fixed seed, so the demo is repeatable.
+Students are called ``demo-<name>``; ``make clean`` removes them.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from coursekit.course import assignments, nbgrader
+from coursekit.preprocessors import directives
+
+NAMES = ["ada", "alan", "barbara", "claude", "dorothy", "edsger", "frances", "grace", "hedy", "john",
+         "katherine", "ken", "margaret", "niklaus", "radia", "shafi", "tim", "yoshua"]
+ROLES = ["correct", "partly wrong", "partly wrong", "untouched stub", "noisy but correct", "cheater"]
+
+CHEATS = {
+    # Delegates to the reference solution: works on the grader's disk, not in the sandbox.
+    "imports_reference": (
+        "def {fn}(*args, **kwargs):\n"
+        "    import importlib, sys\n"
+        "    for up in ('.', '..', '../..', '../../..', '/work/main', '/course'):\n"
+        "        sys.path.insert(0, up)\n"
+        "    return getattr(importlib.import_module('reference.{topic}'), '{fn}')(*args, **kwargs)\n"),
+    # Prints what a passing grade looks like and patches the test helpers.
+    "fakes_results": (
+        "import numpy.testing\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "numpy.testing.assert_array_equal = lambda *a, **k: None\n"
+        "def {fn}(*args, **kwargs):\n"
+        "    print('All hidden tests passed: 100%')\n"
+        "    return 0\n"),
+}
+
+
+def _strip_solution(source: str) -> str:
+    lines = [l for l in source.splitlines() if "### BEGIN SOLUTION" not in l and "### END SOLUTION" not in l]
+    return "\n".join(lines)
+
+
+def _strip_mark_scheme(source: str) -> str:
+    return re.sub(r"### BEGIN MARK SCHEME.*?### END MARK SCHEME\n?", "", source, flags=re.S).strip()
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _answer_cells(nb) -> dict[str, nbformat.NotebookNode]:
+    return {_meta(c)["grade_id"]: c for c in nb.cells if _meta(c).get("solution")}
+
+
+def _function_cell(nb, function: str) -> str | None:
+    for cell in nb.cells:
+        if _meta(cell).get("solution") and cell.cell_type == "code" and ("def %s(" % function) in cell.source:
+            return _meta(cell)["grade_id"]
+    return None
+
+
+def _mutants_for(root: Path, source_nb) -> list:
+    """Catalogued mutants whose check this notebook runs."""
+    check_ids = {cid for c in source_nb.cells for cid in directives(c.source)}
+    topics = sorted({cid.split(".")[0] for cid in check_ids})
+    sys.path[:0] = [p for p in (str(root), str(root / "grader_tests")) if p not in sys.path]
+    found = []
+    for topic in topics:
+        try:
+            module = importlib.import_module("mutants.%s" % topic)
+        except ModuleNotFoundError:
+            continue
+        found += [m for m in getattr(module, "MUTANTS", []) if m.check in check_ids]
+    return found
+
+
+def build_submission(role: str, release_nb, source_nb, rng: np.random.Generator, root: Path):
+    """A student's notebook for ``role`` (see the module docstring)."""
+    nb = copy.deepcopy(release_nb)
+    if role == "untouched stub":
+        return nb, "submitted the released notebook untouched"
+    solutions = _answer_cells(source_nb)
+    for grade_id, cell in _answer_cells(nb).items():
+        if grade_id in solutions:
+            answer = solutions[grade_id].source
+            cell.source = _strip_solution(answer) if cell.cell_type == "code" else _strip_mark_scheme(answer)
+    note = "completed every answer"
+    if role == "noisy but correct":
+        for cell in nb.cells:
+            if _meta(cell).get("solution") and cell.cell_type == "code":
+                cell.source = "import warnings\nwarnings.warn('demo: a harmless warning on stderr')\n" + cell.source
+                break
+        note = "correct, with warnings on stderr"
+    elif role in ("partly wrong", "cheater"):
+        from coursekit.checks import get_check
+        mutants = _mutants_for(root, source_nb)
+        if role == "partly wrong" and mutants:
+            picked = [mutants[i] for i in rng.choice(len(mutants), size=min(len(mutants), int(rng.integers(1, 4))),
+                                                     replace=False)]
+            applied = []
+            for mutant in picked:
+                cell_id = _function_cell(nb, get_check(mutant.check).function)
+                if cell_id:
+                    _answer_cells(nb)[cell_id].source = mutant.source.strip()
+                    applied.append(mutant.name)
+            note = "mistakes: " + ", ".join(applied) if applied else note
+        elif role == "cheater":
+            check_ids = [cid for c in source_nb.cells for cid in directives(c.source)]
+            check = get_check(check_ids[int(rng.integers(len(check_ids)))]) if check_ids else None
+            cell_id = _function_cell(nb, check.function) if check else None
+            if cell_id:
+                kind = sorted(CHEATS)[int(rng.integers(len(CHEATS)))]
+                _answer_cells(nb)[cell_id].source = CHEATS[kind].format(fn=check.function,
+                                                                          topic=check.id.split(".")[0])
+                note = "cheats on %s(): %s" % (check.function, kind)
+    return nb, note
+
+
+def simulate_class(root: Path, students: int, seed: int = 2026) -> list[tuple[str, str, str, str]]:
+    """Write submissions into ``submitted/``; returns (student, assignment, role, note) rows."""
+    rng = np.random.default_rng(seed)
+    names = ["demo-%s" % n for n in NAMES[:students]] + ["demo-student%02d" % i for i in range(len(NAMES), students)]
+    rows = []
+    for assignment in assignments(root):
+        release_dir = root / "release" / assignment
+        notebooks = sorted(release_dir.glob("*.ipynb"))
+        if not notebooks or not any(_meta(c).get("grade") for p in notebooks
+                                    for c in nbformat.read(p, as_version=4).cells):
+            continue  # nothing to grade (e.g. the practice notebook)
+        for i, student in enumerate(names):
+            # The first students cover every role once, the rest are drawn at random.
+            role = ROLES[i] if i < len(ROLES) else ROLES[int(rng.integers(len(ROLES)))]
+            folder = root / "submitted" / student / assignment
+            if folder.exists():
+                shutil.rmtree(folder)
+            shutil.copytree(release_dir, folder)
+            notes = []
+            for path in notebooks:
+                source_nb = nbformat.read(root / "source" / assignment / path.name, as_version=4)
+                nb, note = build_submission(role, nbformat.read(path, as_version=4), source_nb, rng, root)
+                nbformat.write(nb, folder / path.name)
+                notes.append(note)
+            rows.append((student, assignment, role, "; ".join(notes)))
+    return rows
+
+
+def _grade(root: Path, assignment: str, grader: str) -> None:
+    if grader == "coursekit":
+        try:
+            importlib.import_module("coursekit.grading.cli")
+        except ModuleNotFoundError:
+            grader = "nbgrader"
+    if grader == "coursekit":
+        cmd = [sys.executable, "-m", "coursekit.cli", "grade", assignment]
+        result = subprocess.run(cmd, cwd=root, text=True)
+    else:
+        result = nbgrader(root, "autograde", assignment, "--force", quiet=True)
+    if result.returncode != 0:
+        print("grading %s reported problems (see the log above)" % assignment, file=sys.stderr)
+
+
+def run(root: Path, students: int = 12, grader: str = "coursekit") -> int:
+    if students < 10:
+        print("coursekit demo: a demo class has at least 10 students", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    rows = simulate_class(root, students)
+    print("Simulated %d submissions from %d students." % (len(rows), students))
+    for student, assignment, role, note in rows:
+        print("  %-18s %-16s %-18s %s" % (student, assignment, role, note))
+    for assignment in sorted({r[1] for r in rows}):
+        print("\nGrading %s ..." % assignment, flush=True)
+        _grade(root, assignment, grader)
+    export = nbgrader(root, "export")
+    feedback = [nbgrader(root, "generate_feedback", a, "--force") for a in sorted({r[1] for r in rows})]
+    print_grade_table(root)
+    print("\nDone in %.0f s. Where to look:" % (time.perf_counter() - started))
+    print("  grades:    %s" % (root / "grades.csv"))
+    print("  feedback:  %s/<student>/<assignment>/*.html" % (root / "feedback"))
+    print("  graded:    %s/<student>/<assignment>/" % (root / "autograded"))
+    print("  formgrader: run `jupyter lab` here, then Nbgrader -> Formgrader")
+    problems = [r for r in [export, *feedback] if r.returncode != 0]
+    for r in problems:
+        print(r.stdout[-2000:], r.stderr[-2000:], file=sys.stderr)
+    return 1 if problems else 0
+
+
+def print_grade_table(root: Path) -> None:
+    from nbgrader.api import Gradebook
+    with Gradebook("sqlite:///%s" % (root / "gradebook.db")) as gradebook:
+        names = [a.name for a in gradebook.assignments]
+        students = sorted(s.id for s in gradebook.students if s.id.startswith("demo-"))
+        print("\n%-18s" % "student" + "".join("%16s" % n[:15] for n in names) + "%10s" % "total")
+        for student in students:
+            cells, total = [], 0.0
+            for name in names:
+                try:
+                    submission = gradebook.find_submission(name, student)
+                    cells.append("%7.1f / %-6.1f" % (submission.score, submission.max_score))
+                    total += submission.score
+                except Exception:
+                    cells.append("%16s" % "-")
+            print("%-18s" % student + "".join("%16s" % c for c in cells) + "%10.1f" % total)
