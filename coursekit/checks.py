@@ -22,6 +22,7 @@ import hashlib
 import importlib
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -90,10 +91,24 @@ class Outcome:
 
 
 @dataclass
+class Partial:
+    """A judge's verdict worth part of a case: ``score`` in [0, 1] and a message for the student.
+
+    For graded quantities rather than right/wrong answers (a model's ROC AUC in tiers,
+    a multiple-choice question with some options right).
+    """
+
+    score: float
+    message: str
+
+
+@dataclass
 class CaseVerdict:
     case: Case
     passed: bool
     message: str = ""
+    #: 1.0 for a pass, 0.0 for a fail, in between for a :class:`Partial` verdict.
+    score: float = 1.0
 
 
 @dataclass
@@ -104,6 +119,11 @@ class GroupVerdict:
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.cases)
+
+    @property
+    def score(self) -> float:
+        """A group is worth its weakest case."""
+        return min(c.score for c in self.cases)
 
     @property
     def first_failure(self) -> CaseVerdict | None:
@@ -123,7 +143,7 @@ class Verdict:
         if self.problem:
             return 0.0
         total = sum(g.group.weight for g in self.groups)
-        earned = sum(g.group.weight for g in self.groups if g.passed)
+        earned = sum(g.group.weight * g.score for g in self.groups)
         return earned / total if total else 0.0
 
     def lines(self) -> list[str]:
@@ -135,6 +155,9 @@ class Verdict:
             n = len(g.cases)
             if g.passed:
                 out.append("PASS  %s (%d case%s)" % (g.group.name, n, "" if n == 1 else "s"))
+            elif g.score > 0:
+                out.append("PART  %s (%.0f%% of its credit)" % (g.group.name, 100 * g.score))
+                out.append("      %s" % g.first_failure.message)
             else:
                 failed = sum(not c.passed for c in g.cases)
                 out.append("FAIL  %s (%d of %d cases failed)" % (g.group.name, failed, n))
@@ -283,18 +306,25 @@ class Check:
         Source of ``def probe(ns, *args, **kwargs)`` run in the kernel; ``ns`` holds the
         student's globals. It must only call student code. Default: call ``ns[function]``.
     judge:
-        Optional ``(case, expected Outcome, got Outcome) -> str | None`` replacing the default
-        comparison (``None`` means the case passed).
+        Optional ``(case, expected Outcome, got Outcome) -> None | str | Partial`` replacing the
+        default comparison: ``None`` passes, a string fails with that message, a
+        :class:`Partial` earns part of the case's credit.
     rtol, atol, strict_types:
         Passed to :func:`compare` by the default judge.
     timeout:
         Seconds one case may run in the kernel.
+    kernel_files:
+        Optional ``groups -> {name: bytes}``: files the kernel needs for this run (e.g. the
+        hidden ECG signals, never their labels). The grader writes them into
+        ``.coursekit/`` beside the notebook before the kernel starts and deletes them after;
+        a probe reads them from ``".coursekit/<name>"``.
     """
 
     def __init__(self, check_id: str, function: str, reference: Callable, make_groups: CaseMaker, *,
                  probe: str | None = None, judge: Callable | None = None, rtol: float = DEFAULT_RTOL,
                  atol: float = DEFAULT_ATOL, strict_types: bool = False,
-                 timeout: float = DEFAULT_CASE_TIMEOUT_S, description: str = "", uses_context: bool = False):
+                 timeout: float = DEFAULT_CASE_TIMEOUT_S, description: str = "", uses_context: bool = False,
+                 kernel_files: Callable | None = None):
         self.id = check_id
         self.function = function
         self.reference = reference
@@ -305,6 +335,7 @@ class Check:
         self.timeout = timeout
         self.description = description
         self.uses_context = uses_context
+        self.kernel_files = kernel_files
 
     def __repr__(self) -> str:
         return "Check(%r)" % self.id
@@ -361,7 +392,13 @@ class Check:
                     got = Outcome(raised=["MalformedResult"], message="the result could not be read")
                 why = self.judge(case, self.expected(case), got)
                 label = case.describe(self.function)
-                case_verdicts.append(CaseVerdict(case, why is None, "" if why is None else "%s: %s" % (label, why)))
+                if isinstance(why, Partial):
+                    score = min(max(float(why.score), 0.0), 1.0)
+                    case_verdicts.append(CaseVerdict(case, score >= 1.0, "%s: %s" % (label, why.message), score))
+                elif why is None:
+                    case_verdicts.append(CaseVerdict(case, True))
+                else:
+                    case_verdicts.append(CaseVerdict(case, False, "%s: %s" % (label, why), 0.0))
                 i += 1
             verdicts.append(GroupVerdict(group, case_verdicts))
         return Verdict(self.id, verdicts)
@@ -371,7 +408,38 @@ class Check:
         groups = self.groups(seed, context)
         cases = [case.encoded() for g in groups for case in g.cases]
         source = harness.check_source(self.id, self.function, self.probe, cases, self.timeout)
-        return self.score(groups, harness.run_in_namespace(source, namespace))
+        if not self.kernel_files:
+            return self.score(groups, harness.run_in_namespace(source, namespace))
+        import os
+        import tempfile
+        here = os.getcwd()
+        with tempfile.TemporaryDirectory() as folder:
+            write_kernel_files(self, groups, Path(folder))
+            os.chdir(folder)
+            try:
+                return self.score(groups, harness.run_in_namespace(source, namespace))
+            finally:
+                os.chdir(here)
+
+
+#: Folder, beside the notebook being graded, that holds a check's kernel files.
+KERNEL_FILES_DIR = ".coursekit"
+
+
+def write_kernel_files(check: Check, groups: list[Group], notebook_dir: Path) -> list[Path]:
+    """Write ``check.kernel_files(groups)`` under ``notebook_dir/.coursekit``; returns the paths."""
+    if not check.kernel_files:
+        return []
+    folder = notebook_dir / KERNEL_FILES_DIR
+    folder.mkdir(exist_ok=True)
+    written = []
+    for name, content in check.kernel_files(groups).items():
+        if "/" in name or name.startswith("."):
+            raise ValueError("kernel file names are plain names, got %r" % name)
+        path = folder / name
+        path.write_bytes(content)
+        written.append(path)
+    return written
 
 
 def default_judge(expected: Outcome, got: Outcome, **tolerances: Any) -> str | None:

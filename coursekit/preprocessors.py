@@ -31,7 +31,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from coursekit.checks import Check, Verdict, derive_seed, get_check
+from coursekit.checks import Check, Verdict, derive_seed, get_check, write_kernel_files
 from coursekit.harness import RESULT_MIME
 
 #: A directive line naming a check, inside a hidden test region.
@@ -40,6 +40,7 @@ DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*coursekit-check:[ \t]*(?P<id>[A-Za-z0-9_]
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 _RESOURCE_KEY = "coursekit_hidden_checks"
+_FILES_KEY = "coursekit_kernel_files"
 
 
 def course_root(config=None) -> Path:
@@ -108,7 +109,9 @@ class InjectHiddenChecks(NbGraderPreprocessor):
         info = resources["nbgrader"]
         secret = load_secret(root)
         known = self._grade_cells_in_gradebook(info)
+        notebook_dir = Path(resources.get("metadata", {}).get("path") or os.getcwd())
         plan: dict[str, dict] = {}
+        files: list[Path] = []
         for cell in nb.cells:
             if cell.cell_type != "code" or not utils.is_grade(cell):
                 continue
@@ -126,9 +129,11 @@ class InjectHiddenChecks(NbGraderPreprocessor):
                 source = DIRECTIVE.sub(lambda m, c=check, g=groups: c.kernel_source(g)
                                        if m.group("id") == c.id else m.group(0), source, count=0)
                 checks.append((check, groups))
+                files += write_kernel_files(check, groups, notebook_dir)
             plan[grade_id] = {"checks": checks, "public": public_part(cell.source)}
             cell.source = source
         resources[_RESOURCE_KEY] = plan
+        resources[_FILES_KEY] = files
         return nb, resources
 
     def _grade_cells_in_gradebook(self, info: dict) -> set[str] | None:
@@ -153,6 +158,8 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         plan = resources.get(_RESOURCE_KEY, {})
+        for path in resources.get(_FILES_KEY, []):
+            path.unlink(missing_ok=True)  # hidden inputs must not stay beside the graded notebook
         for cell in nb.cells:
             if cell.cell_type != "code" or not utils.is_grade(cell):
                 continue

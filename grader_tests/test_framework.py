@@ -219,3 +219,45 @@ def test_error_in_public_part_scores_zero_and_says_why():
 def test_feedback_source_hides_generated_code():
     cell = _score(lambda g: [_payload(g, _square_reference)])
     assert "_coursekit_hidden_check" not in cell.source and "demo.square" in cell.source
+
+
+# --------------------------------------------------------------------------- partial credit and kernel files
+
+def _tiered_judge(case, expected, got):
+    from coursekit.checks import Partial
+    value = got.value if not got.raised else -1
+    if value >= 0.9:
+        return None
+    if value >= 0.8:
+        return Partial(0.5, "scored %.2f: half credit between 0.80 and 0.90" % value)
+    return "scored %.2f, below the floor of 0.80" % value
+
+
+TIERED = Check("demo.tiered", "quality", lambda: None,
+               lambda rng: [Group("quality", [Case(())], weight=3), Group("runs", [Case(())], weight=1)],
+               judge=_tiered_judge)
+
+
+@pytest.mark.parametrize("quality, fraction", [(0.95, 1.0), (0.85, (3 * 0.5 + 1 * 0.5) / 4), (0.5, 0.0)])
+def test_partial_verdicts_earn_part_of_a_group(quality, fraction):
+    verdict = TIERED.run_locally({"quality": lambda: quality})
+    assert verdict.fraction == pytest.approx(fraction)
+    if 0 < fraction < 1:
+        assert "PART" in "\n".join(verdict.lines())
+
+
+def test_kernel_files_are_readable_by_the_probe_and_gone_afterwards():
+    def make(rng):
+        return [Group("reads the hidden file", [Case(())])]
+    check = Check("demo.files", "total", lambda: 6.0, make,
+                  probe="def probe(ns):\n    import numpy as np\n    return ns[FUNCTION](np.load('.coursekit/x.npy'))\n",
+                  kernel_files=lambda groups: {"x.npy": _npy_bytes(np.array([1.0, 2.0, 3.0]))})
+    assert check.run_locally({"total": lambda x: float(x.sum())}).fraction == 1.0
+    assert check.run_locally({"total": lambda x: float(x.max())}).fraction == 0.0
+
+
+def _npy_bytes(array):
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
