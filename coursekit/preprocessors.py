@@ -190,6 +190,11 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
                 payload = data[RESULT_MIME]
                 key = payload.get("check") if isinstance(payload, dict) else None
                 payloads.setdefault(key, []).append(payload)
+            elif output.get("output_type") == "execute_result":
+                # nbgrader takes the first execute_result in a test cell as the score, and
+                # student code can publish one (sys.displayhook(3.0)): only ours may count.
+                kept.append(from_dict({"output_type": "display_data", "metadata": output.get("metadata", {}),
+                                       "data": output.get("data", {})}))
             else:
                 kept.append(output)
         error = next((o for o in kept if o.get("output_type") == "error"), None)

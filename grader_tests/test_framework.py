@@ -261,3 +261,10 @@ def _npy_bytes(array):
     buffer = io.BytesIO()
     np.save(buffer, array)
     return buffer.getvalue()
+
+
+def test_an_execute_result_published_by_student_code_is_not_a_score():
+    spoof = new_output("execute_result", data={"text/plain": "3.0"}, execution_count=4)
+    cell = _score(lambda g: [spoof, _payload(g, lambda x: -1.0)])
+    assert _score_value(cell) == 0
+    assert [o["output_type"] for o in cell.outputs].count("execute_result") == 1
