@@ -78,14 +78,17 @@ _SPLIT_CODES = {"train": 1, "hidden": 2}
 class Difficulty:
     """Fractions of hard cases and label noise; the defaults are the calibrated ones (see the data card)."""
 
-    label_noise: float = 0.015
-    sinus_arrhythmia: float = 0.25      # normal patients with strong respiratory sinus arrhythmia
-    frequent_ectopy: float = 0.18       # normal patients with 6-20 % premature beats
+    label_noise: float = 0.01
+    sinus_arrhythmia: float = 0.18      # normal patients with strong respiratory sinus arrhythmia
+    frequent_ectopy: float = 0.15       # normal patients with 6-20 % premature beats
     occasional_ectopy: float = 0.25     # normal patients with 1-5 % premature beats
-    tiny_p_waves: float = 0.20          # normal patients with 20-50 uV P waves
-    regular_af: float = 0.25            # AF patients with organised atria and a fairly regular response
-    weak_f_waves: float = 0.35          # AF patients with 10-25 uV f-waves
-    noisy: float = 0.20                 # patients with strong EMG noise
+    tiny_p_waves: float = 0.12          # normal patients with 8-30 uV P waves (regular rhythm) ...
+    tiny_p_waves_if_irregular: float = 0.6   # ... and among those with sinus arrhythmia or frequent ectopy
+    regular_af: float = 0.22            # AF patients with organised atria and a fairly regular response
+    weak_f_waves: float = 0.30          # AF patients with 4-15 uV f-waves (irregular response) ...
+    weak_f_waves_if_regular: float = 0.75    # ... and among those with a regular response
+    noisy: float = 0.25                 # patients with strong EMG noise (both classes)
+    tremor: float = 0.12                # patients with 4-9 Hz tremor artefact, an f-wave mimic (both classes)
 
 
 @dataclass
@@ -191,7 +194,7 @@ def av_node_beats(rng, duration_s, p):
 def _draw_morphology(rng, hard_tiny_p):
     """Gaussian-wave parameters of one patient's sinus beat: (offset s, amplitude mV, width s) per wave."""
     r_amp = _log_uniform(rng, 0.6, 1.6)
-    p_amp = _log_uniform(rng, 0.02, 0.05) if hard_tiny_p else _log_uniform(rng, 0.06, 0.22)
+    p_amp = _log_uniform(rng, 0.008, 0.03) if hard_tiny_p else _log_uniform(rng, 0.04, 0.20)
     t_amp = rng.uniform(0.08, 0.40) * (1.0 if rng.random() < 0.9 else -0.6)
     return {
         "P": (-rng.uniform(0.13, 0.19), p_amp, rng.uniform(0.018, 0.027)),
@@ -281,7 +284,9 @@ def _noise(rng, n_samples, fs, p):
         baseline += _log_uniform(rng, 0.01, p["wander_slow"]) * np.sin(
             2 * np.pi * rng.uniform(0.02, 0.12) * t + rng.uniform(0, 2 * np.pi))
     white = rng.normal(0.0, 1.0, n_samples)
-    b, a = signal.butter(2, 20.0 / (fs / 2), "highpass")
+    # NSTDB muscle noise overlaps the ECG band (it is why P waves vanish in noisy records),
+    # so only the slow part that baseline wander already covers is removed
+    b, a = signal.butter(2, 5.0 / (fs / 2), "highpass")
     emg = signal.lfilter(b, a, white)
     emg *= p["emg_rms"] / emg.std()
     n_bursts = rng.poisson(p["burst_rate"] * n_samples / fs)
@@ -296,7 +301,14 @@ def _noise(rng, n_samples, fs, p):
         start = rng.integers(0, n_samples)
         step = rng.normal(0.0, 0.3)
         motion[start:] += step * np.exp(-(t[start:] - t[start]) / rng.uniform(0.3, 1.5))
-    return baseline + emg * envelope + mains + motion
+    # tremor (parkinsonian 4-6 Hz, essential 5-9 Hz): a narrow-band, amplitude-modulated
+    # oscillation in the f-wave band, the classic cause of false AF alarms
+    tremor = np.zeros(n_samples)
+    if p["tremor_amp"] > 0:
+        phase = 2 * np.pi * p["tremor_hz"] * t + np.cumsum(rng.normal(0.0, 0.05, n_samples))
+        modulation = 1.0 + 0.5 * np.sin(2 * np.pi * rng.uniform(0.1, 0.5) * t + rng.uniform(0, 2 * np.pi))
+        tremor = p["tremor_amp"] * modulation * np.sin(phase)
+    return baseline + emg * envelope + mains + motion + tremor
 
 
 # ---------------------------------------------------------------- patients
@@ -325,7 +337,9 @@ def draw_patient(rng, label, difficulty: Difficulty) -> Patient:
         else:
             p["ectopic_rate"] = 0.0
         p["pvc_share"] = rng.uniform(0.0, 1.0)
-        tiny_p = rng.random() < difficulty.tiny_p_waves
+        irregular = "sinus_arrhythmia" in cases or "frequent_ectopy" in cases
+        # the hard normals are those where neither the rhythm nor the P waves settle it
+        tiny_p = rng.random() < (difficulty.tiny_p_waves_if_irregular if irregular else difficulty.tiny_p_waves)
         if tiny_p:
             cases.append("tiny_p_waves")
         p["morphology"] = _draw_morphology(rng, tiny_p)
@@ -334,9 +348,9 @@ def draw_patient(rng, label, difficulty: Difficulty) -> Patient:
         p["f0"] = rng.uniform(4.0, 9.0)
         if regular:
             cases.append("regular_af")
-            p["atrial_shape"] = rng.uniform(8.0, 20.0)
+            p["atrial_shape"] = rng.uniform(10.0, 30.0)
             p["r_min"] = rng.uniform(0.30, 0.75)
-            p["delta_r"] = rng.uniform(0.0, 0.06)
+            p["delta_r"] = rng.uniform(0.0, 0.04)
         else:
             p["atrial_shape"] = _log_uniform(rng, 1.0, 6.0)
             # rate-controlled patients (beta blockers, digoxin) have long refractory periods
@@ -346,15 +360,20 @@ def draw_patient(rng, label, difficulty: Difficulty) -> Patient:
         p["d_min"] = rng.uniform(0.06, 0.12)
         p["delta_d"] = rng.uniform(0.0, 0.06)
         p["tau_d"] = rng.uniform(0.05, 0.2)
-        weak = rng.random() < difficulty.weak_f_waves
+        weak = rng.random() < (difficulty.weak_f_waves_if_regular if regular else difficulty.weak_f_waves)
         if weak:
             cases.append("weak_f_waves")
-        p["f_amp"] = _log_uniform(rng, 0.010, 0.025) if weak else _log_uniform(rng, 0.025, 0.12)
+        p["f_amp"] = _log_uniform(rng, 0.004, 0.015) if weak else _log_uniform(rng, 0.020, 0.10)
         p["morphology"] = _draw_morphology(rng, False)
     noisy = rng.random() < difficulty.noisy
     if noisy:
         cases.append("noisy")
-    p["emg_rms"] = _log_uniform(rng, 0.02, 0.06) if noisy else _log_uniform(rng, 0.003, 0.02)
+    p["emg_rms"] = _log_uniform(rng, 0.03, 0.08) if noisy else _log_uniform(rng, 0.003, 0.025)
+    tremor = rng.random() < difficulty.tremor
+    if tremor:
+        cases.append("tremor")
+    p["tremor_amp"] = _log_uniform(rng, 0.01, 0.05) if tremor else 0.0
+    p["tremor_hz"] = rng.uniform(4.0, 9.0)
     p["burst_rate"] = rng.uniform(0.0, 0.1)
     p["wander_resp"] = rng.uniform(0.0, 0.12)
     p["wander_slow"] = rng.uniform(0.02, 0.4)
