@@ -221,8 +221,9 @@ def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float 
         close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
         if not close.all():
             index = tuple(int(i) for i in np.argwhere(~close)[0])
-            return "value differs%s at index %s: expected %r, got %r (%d of %d elements differ)" % (
-                where, index, expected_f[index], got_f[index], int((~close).sum()), close.size)
+            return "value differs%s at index [%s]: expected %s, got %s (%d of %d elements differ)" % (
+                where, ", ".join(map(str, index)), _number(expected[index]), _number(got[index]),
+                int((~close).sum()), close.size)
         return None
     if isinstance(expected, np.ndarray):  # 0-d
         expected = expected.item()
@@ -241,12 +242,12 @@ def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float 
             return "expected an int%s, got %s (%s)" % (where, short_repr(got), type(got).__name__)
         e, g = float(expected), float(got)
         if math.isnan(e) or math.isnan(g):
-            return None if math.isnan(e) and math.isnan(g) else "expected %r%s, got %r" % (e, where, g)
-        if math.isinf(e) or math.isinf(g):
-            return None if e == g else "expected %r%s, got %r" % (e, where, g)
-        if abs(g - e) <= atol + rtol * abs(e):
-            return None
-        return "expected %r%s, got %r" % (expected, where, got)
+            agree = math.isnan(e) and math.isnan(g)
+        elif math.isinf(e) or math.isinf(g):
+            agree = e == g
+        else:
+            agree = abs(g - e) <= atol + rtol * abs(e)
+        return None if agree else "expected %s%s, got %s" % (_number(expected), where, _number(got))
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
             return "expected a %s of length %d%s, got %s" % (type(expected).__name__, len(expected), where,
@@ -271,6 +272,13 @@ def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float 
     if expected != got:
         return "expected %s%s, got %s" % (short_repr(expected), where, short_repr(got))
     return None
+
+
+def _number(value: Any) -> str:
+    """A number as a student would write it: 1, 0.25, nan (no numpy type names)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 def _kind(value: Any) -> str:
