@@ -46,7 +46,7 @@ demo: release
 	$(BIN)/coursekit demo
 
 test: setup data
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -q -m "not slow" $(PYTEST_ARGS)
