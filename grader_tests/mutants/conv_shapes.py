@@ -5,8 +5,6 @@ correct, as for a student who got everything else right). ``check`` is the hidde
 must take points from it; ``test_conv_shapes_checks.py`` proves it does on several seeds.
 """
 
-import re
-
 from kit import Mutant
 
 _LENGTH = "conv_shapes.conv1d_output_length"
@@ -29,6 +27,50 @@ _VALIDATE = """
 def _length(body: str, validate: bool = True) -> str:
     return ("def conv1d_output_length(L_in, kernel_size, stride=1, padding=0, dilation=1):\n"
             + (_VALIDATE if validate else "") + body)
+
+
+def _conv1d(index: str = "w[j] * x_padded[i * stride + j * dilation]", bias: str = "y[i] += b") -> str:
+    """A student's loop conv1d, with the product in the inner loop and the bias line given."""
+    return """
+def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    L_out = conv1d_output_length(len(x), len(w), stride, padding, dilation)
+    x_padded = np.pad(x, padding)
+    y = np.zeros(L_out)
+    for i in range(L_out):
+        for j in range(len(w)):
+            y[i] += %s
+        %s
+    return y
+""" % (index, bias or "pass")
+
+
+def _multichannel(combine: str = "sum(conv1d(x[c], W[o, c], 0.0, stride, padding, dilation) for c in range(C_in))",
+                  bias: str = "y if b is None else y + np.asarray(b)[:, None]") -> str:
+    """A student's conv1d_multichannel built on conv1d, with output channel ``o`` and its bias given."""
+    return """
+def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
+    x, W = np.asarray(x, dtype=float), np.asarray(W, dtype=float)
+    C_out, C_in, K = W.shape
+    if x.shape[0] != C_in:
+        raise ValueError("x has the wrong number of channels")
+    y = np.stack([%s for o in range(C_out)])
+    return %s
+""" % (combine, bias)
+
+
+def _pool(function: str, default_stride: str = "kernel_size", always: bool = False, reduce: str = "") -> str:
+    """A student's max_pool1d / avg_pool1d over pool1d_output_length windows."""
+    reduce = reduce or ("max()" if function == "max_pool1d" else "mean()")
+    condition = "True" if always else "stride is None"
+    return """
+def %s(x, kernel_size, stride=None):
+    x = np.asarray(x, dtype=float)
+    if %s:
+        stride = %s
+    L_out = pool1d_output_length(len(x), kernel_size, stride)
+    return np.array([x[i * stride:i * stride + kernel_size].%s for i in range(L_out)])
+""" % (function, condition, default_stride, reduce)
 
 
 MUTANTS = [
@@ -305,9 +347,20 @@ def pool1d_output_length(L_in, kernel_size, stride=None, padding=0, dilation=1, 
 """),
 
     # ------------------------------------------------------------------ conv1d
-    Mutant("conv1d_flipped_kernel", _CONV1D, """
+    Mutant("conv1d_flipped_kernel", _CONV1D, _conv1d(index="w[len(w) - 1 - j] * x_padded[i * stride + j * dilation]")),
+    Mutant("conv1d_ignores_stride", _CONV1D, _conv1d(index="w[j] * x_padded[i + j * dilation]")),
+    Mutant("conv1d_ignores_dilation", _CONV1D, _conv1d(index="w[j] * x_padded[i * stride + j]")),
+    Mutant("conv1d_bias_added_per_tap", _CONV1D, _conv1d(index="w[j] * x_padded[i * stride + j * dilation] + b",
+                                                         bias="")),
+    Mutant("conv1d_forgets_bias", _CONV1D, _conv1d(bias="")),
+    Mutant("conv1d_stride_takes_first_outputs", _CONV1D, """
 def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    return reference_conv1d(x, np.asarray(w)[::-1], b, stride, padding, dilation)
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    L_out = conv1d_output_length(len(x), len(w), stride, padding, dilation)
+    x_padded = np.pad(x, padding)
+    span = dilation * (len(w) - 1) + 1
+    y_full = np.array([w @ x_padded[s:s + span:dilation] + b for s in range(len(x_padded) - span + 1)])
+    return y_full[:L_out]
 """),
     Mutant("conv1d_pads_one_side", _CONV1D, """
 def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
@@ -325,22 +378,6 @@ def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
     span = dilation * (len(w) - 1) + 1
     return np.array([w @ x_padded[i * stride:i * stride + span:dilation] + b for i in range(L_out)])
 """),
-    Mutant("conv1d_ignores_stride", _CONV1D, """
-def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    return reference_conv1d(x, w, b, 1, padding, dilation)
-"""),
-    Mutant("conv1d_ignores_dilation", _CONV1D, """
-def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    return reference_conv1d(x, w, b, stride, padding, 1)
-"""),
-    Mutant("conv1d_bias_added_twice", _CONV1D, """
-def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    return reference_conv1d(x, w, b, stride, padding, dilation) + b
-"""),
-    Mutant("conv1d_forgets_bias", _CONV1D, """
-def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    return reference_conv1d(x, w, 0.0, stride, padding, dilation)
-"""),
     Mutant("conv1d_drops_last_window", _CONV1D, """
 def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
@@ -350,18 +387,14 @@ def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
         raise ValueError("kernel longer than the padded input")
     return np.array([w @ x_padded[s:s + span:dilation] + b for s in range(0, len(x_padded) - span, stride)])
 """),
-    Mutant("conv1d_stride_takes_first_outputs", _CONV1D, """
-def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    L_out = conv1d_output_length(len(x), len(w), stride, padding, dilation)
-    return reference_conv1d(x, w, b, 1, padding, dilation)[:L_out]
-"""),
-
     # ------------------------------------------------------------------ conv1d_multichannel
-    Mutant("multichannel_mean_over_input_channels", _MULTI, """
-def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
-    y = reference_conv1d_multichannel(x, W, None, stride, padding, dilation) / np.asarray(x).shape[0]
-    return y if b is None else y + np.asarray(b)[:, None]
-"""),
+    Mutant("multichannel_mean_over_input_channels", _MULTI, _multichannel(
+        combine="sum(conv1d(x[c], W[o, c], 0.0, stride, padding, dilation) for c in range(C_in)) / C_in")),
+    Mutant("multichannel_fails_on_bias_none", _MULTI, _multichannel(bias="y + np.asarray(b)[:, None]")),
+    Mutant("multichannel_ignores_stride_padding_dilation", _MULTI, _multichannel(
+        combine="sum(conv1d(x[c], W[o, c]) for c in range(C_in))")),
+    Mutant("multichannel_flipped_kernel", _MULTI, _multichannel(
+        combine="sum(conv1d(x[c], W[o, c][::-1], 0.0, stride, padding, dilation) for c in range(C_in))")),
     Mutant("multichannel_weight_axes_swapped", _MULTI, """
 def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
     x, W = np.asarray(x, dtype=float), np.asarray(W, dtype=float)
@@ -381,11 +414,6 @@ def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
     bias = np.zeros(C_out) if b is None else np.asarray(b, dtype=float)
     return np.stack([sum(conv1d(x[c], W[o, c], bias[o], stride, padding, dilation) for c in range(C_in))
                      for o in range(C_out)])
-"""),
-    Mutant("multichannel_fails_on_bias_none", _MULTI, """
-def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
-    y = reference_conv1d_multichannel(x, W, None, stride, padding, dilation)
-    return y + np.asarray(b, dtype=float)[:, None]
 """),
     Mutant("multichannel_no_channel_check", _MULTI, """
 def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
@@ -413,20 +441,8 @@ def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
     y = np.stack([conv1d(x[0], W[o, 0], 0.0, stride, padding, dilation) for o in range(W.shape[0])])
     return y if b is None else y + np.asarray(b)[:, None]
 """),
-    Mutant("multichannel_ignores_stride_padding_dilation", _MULTI, """
-def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
-    return reference_conv1d_multichannel(x, W, b)
-"""),
-    Mutant("multichannel_flipped_kernel", _MULTI, """
-def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
-    return reference_conv1d_multichannel(x, np.asarray(W)[:, :, ::-1], b, stride, padding, dilation)
-"""),
-
     # ------------------------------------------------------------------ max_pool1d
-    Mutant("max_pool_default_stride_one", _MAX, """
-def max_pool1d(x, kernel_size, stride=None):
-    return reference_max_pool1d(x, kernel_size, 1 if stride is None else stride)
-"""),
+    Mutant("max_pool_default_stride_one", _MAX, _pool("max_pool1d", default_stride="1")),
     Mutant("max_pool_keeps_partial_last_window", _MAX, """
 def max_pool1d(x, kernel_size, stride=None):
     x = np.asarray(x, dtype=float)
@@ -458,10 +474,7 @@ def max_pool1d(x, kernel_size, stride=None):
         y[i] = best
     return y
 """),
-    Mutant("max_pool_ignores_stride", _MAX, """
-def max_pool1d(x, kernel_size, stride=None):
-    return reference_max_pool1d(x, kernel_size, None)
-"""),
+    Mutant("max_pool_ignores_stride", _MAX, _pool("max_pool1d", default_stride="kernel_size", always=True)),
     Mutant("max_pool_window_one_short", _MAX, """
 def max_pool1d(x, kernel_size, stride=None):
     x = np.asarray(x, dtype=float)
@@ -485,15 +498,8 @@ def max_pool1d(x, kernel_size, stride=None):
 """),
 
     # ------------------------------------------------------------------ avg_pool1d
-    Mutant("avg_pool_default_stride_one", _AVG, """
-def avg_pool1d(x, kernel_size, stride=None):
-    return reference_avg_pool1d(x, kernel_size, 1 if stride is None else stride)
-"""),
-    Mutant("avg_pool_divides_by_stride", _AVG, """
-def avg_pool1d(x, kernel_size, stride=None):
-    stride = kernel_size if stride is None else stride
-    return reference_avg_pool1d(x, kernel_size, stride) * kernel_size / stride
-"""),
+    Mutant("avg_pool_default_stride_one", _AVG, _pool("avg_pool1d", default_stride="1")),
+    Mutant("avg_pool_divides_by_stride", _AVG, _pool("avg_pool1d", reduce="sum() / stride")),
     Mutant("avg_pool_keeps_partial_last_window", _AVG, """
 def avg_pool1d(x, kernel_size, stride=None):
     x = np.asarray(x, dtype=float)
@@ -511,14 +517,8 @@ def avg_pool1d(x, kernel_size, stride=None):
         raise ValueError("kernel longer than x")
     return np.array([x[s:s + kernel_size].mean() for s in range(0, len(x) - kernel_size, stride)])
 """),
-    Mutant("avg_pool_returns_window_sum", _AVG, """
-def avg_pool1d(x, kernel_size, stride=None):
-    return reference_avg_pool1d(x, kernel_size, stride) * kernel_size
-"""),
-    Mutant("avg_pool_ignores_stride", _AVG, """
-def avg_pool1d(x, kernel_size, stride=None):
-    return reference_avg_pool1d(x, kernel_size, None)
-"""),
+    Mutant("avg_pool_returns_window_sum", _AVG, _pool("avg_pool1d", reduce="sum()")),
+    Mutant("avg_pool_ignores_stride", _AVG, _pool("avg_pool1d", default_stride="kernel_size", always=True)),
     Mutant("avg_pool_no_validation", _AVG, """
 def avg_pool1d(x, kernel_size, stride=None):
     x = np.asarray(x, dtype=float)
@@ -569,15 +569,3 @@ def conv1d_num_parameters(in_channels, out_channels, kernel_size, bias=True):
 """),
 ]
 
-
-def _bind_reference(source: str) -> str:
-    """Let a mutant written as "the correct function, plus a fault" call the correct one.
-
-    ``reference_conv1d(...)`` in a mutant's source means the correct ``conv1d``: bind that name
-    before the mutant's own ``def conv1d`` replaces it in the namespace.
-    """
-    names = sorted(set(re.findall(r"\breference_(\w+)\(", source)))
-    return "".join("reference_%s = %s\n" % (name, name) for name in names) + source
-
-
-MUTANTS = [Mutant(m.name, m.check, _bind_reference(m.source)) for m in MUTANTS]

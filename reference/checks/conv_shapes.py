@@ -13,11 +13,12 @@ import numpy as np
 from coursekit.checks import Case, Check, Group
 from reference import conv_shapes as ref
 
-#: Float results are sums of at most ~200 float64 products: a correct implementation agrees
-#: with the reference to ~1e-13. 1e-6 relative leaves room for float32 and still catches every
-#: indexing or padding fault (those change values by O(1)).
+#: Inputs are O(1) (standard normal) and outputs sums of at most ~20 products. float64 agrees
+#: with the reference to ~1e-13; a float32 implementation (a legitimate choice) is off by up to
+#: ~1e-6 in absolute terms, where terms cancel. Every indexing, padding, bias or flipping fault
+#: moves some output by O(0.1) or more, so these bounds separate the two by four decades.
 VALUE_RTOL = 1e-6
-VALUE_ATOL = 1e-9
+VALUE_ATOL = 1e-5
 
 
 def _int(rng, low, high):
