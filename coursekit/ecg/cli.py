@@ -1,0 +1,111 @@
+"""``coursekit data``: build, check and describe the AF splits, and import real recordings.
+
+Paths are relative to the course root, the current directory.
+
+- ``coursekit data build [--seed S] [--out-public PATH] [--out-hidden PATH] [--check]``
+- ``coursekit data card [--seeds K] [--seed S]``
+- ``coursekit data import-cinc2017 DIR OUT.npz [--window-s 10] [--fs HZ]``
+- ``coursekit data import-csv IN OUT.npz [--fs HZ]`` (CSV or NPZ of labelled windows)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from . import build
+
+
+def _build(args) -> int:
+    started = time.perf_counter()
+    results = build.build_splits(args.seed, args.out_public, args.out_hidden)
+    print(f"built in {time.perf_counter() - started:.1f} s")
+    if args.write_checksums:
+        build.write_checksums(results, args.seed)
+        print(f"wrote {build.CHECKSUMS_PATH}")
+    if args.check:
+        if args.seed != build.DEFAULT_SEED:
+            print(f"--check compares with the default seed {build.DEFAULT_SEED}, not {args.seed}", file=sys.stderr)
+            return 1
+        problems = build.check_checksums(results)
+        for problem in problems:
+            print(f"checksum mismatch: {problem}", file=sys.stderr)
+        if problems:
+            return 1
+        print("checksums match coursekit/ecg/checksums.json")
+    return 0
+
+
+def _card(args) -> int:
+    from . import card
+
+    measurements = card.make_card(seed=args.seed, cnn_seeds=tuple(range(args.seeds)))
+    aucs = [run["hidden_auc"] for run in measurements["cnn"]]
+    met = (card.TARGETS["cnn"][0] <= min(aucs) and max(aucs) <= card.TARGETS["cnn"][1]
+           and measurements["logistic_raw"] <= card.TARGETS["logistic_raw"][1]
+           and card.TARGETS["best_rr_feature"][0] <= measurements["best_rr_feature"]["auc"]
+           <= card.TARGETS["best_rr_feature"][1])
+    print("all calibration targets met" if met else "some calibration targets NOT met: see the card")
+    return 0 if met else 1
+
+
+def _import_cinc(args) -> int:
+    from . import importers
+
+    importers.import_cinc2017(args.folder, args.out, window_s=args.window_s, expected_fs=args.fs)
+    return 0
+
+
+def _import_table(args) -> int:
+    from . import importers
+
+    importers.import_table(args.input, args.out, fs=args.fs)
+    return 0
+
+
+def _guarded(handler):
+    """Report data errors as one line naming the file, exit status 1, no traceback."""
+
+    def run(args):
+        try:
+            return handler(args)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"coursekit data: {error}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def register(subparsers) -> None:
+    """Add the ``data`` command group to the main ``coursekit`` parser."""
+    data = subparsers.add_parser("data", help="build, check and import the AF capstone ECG data")
+    commands = data.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
+    data.set_defaults(handler=lambda args: data.print_help() or 2)
+
+    p = commands.add_parser("build", help="simulate the public and hidden splits (deterministic)")
+    p.add_argument("--seed", type=int, default=build.DEFAULT_SEED, help="generator seed (default %(default)s)")
+    p.add_argument("--out-public", type=Path, default=build.PUBLIC_PATH, help="default %(default)s")
+    p.add_argument("--out-hidden", type=Path, default=build.HIDDEN_PATH, help="default %(default)s")
+    p.add_argument("--check", action="store_true", help="compare with coursekit/ecg/checksums.json")
+    p.add_argument("--write-checksums", action="store_true",
+                   help="record this build's hashes in checksums.json (after a deliberate generator change)")
+    p.set_defaults(handler=_guarded(_build))
+
+    p = commands.add_parser("card", help="measure the splits and write reference/af_data/CARD.md")
+    p.add_argument("--seed", type=int, default=build.DEFAULT_SEED, help="generator seed of the splits")
+    p.add_argument("--seeds", type=int, default=3, help="CNN training seeds to measure (default %(default)s)")
+    p.set_defaults(handler=_guarded(_card))
+
+    p = commands.add_parser("import-cinc2017", help="import PhysioNet/CinC 2017 records (N and A kept)")
+    p.add_argument("folder", type=Path, metavar="DIR", help="folder with *.hea, *.mat and REFERENCE.csv")
+    p.add_argument("out", type=Path, metavar="OUT.npz")
+    p.add_argument("--window-s", type=float, default=10.0, help="window length in s (default %(default)s)")
+    p.add_argument("--fs", type=float, default=None, help="expected sampling rate; a header saying otherwise is an error")
+    p.set_defaults(handler=_guarded(_import_cinc))
+
+    p = commands.add_parser("import-csv", help="import a CSV or NPZ of labelled windows")
+    p.add_argument("input", type=Path, metavar="IN", help="CSV (label, [patient_id], samples...) or NPZ (X, y, ...)")
+    p.add_argument("out", type=Path, metavar="OUT.npz")
+    p.add_argument("--fs", type=float, default=None, help="sampling rate of IN if the file does not say (default 300)")
+    p.set_defaults(handler=_guarded(_import_table))
