@@ -305,12 +305,15 @@ def _function(ns, name):
     return ns[name]
 
 
-def _array(value, shape, what):
+def _array(value, shape, function, part=""):
     if value is None:
-        raise TypeError("%s returned None: did you forget `return`?" % what)
+        if part:
+            raise TypeError("%s returned None as %s" % (function, part))
+        raise TypeError("%s returned None: did you forget `return`?" % function)
     array = np.array(value, dtype=float)
     if array.shape != shape:
-        raise TypeError("%s has shape %s, expected %s" % (what, array.shape, shape))
+        raise TypeError("%s returned %s of shape %s, expected shape %s"
+                        % (function, part or "weights", array.shape, shape))
     return array
 
 
@@ -327,7 +330,7 @@ def probe(ns, A, b, w0, lr, n_steps):
     w = np.array(w0, dtype=float)
     trajectory = [w.copy()]
     for _ in range(n_steps):
-        w = _array(step(w.copy(), A @ w - b, lr), w.shape, "the weights sgd_step returned")
+        w = _array(step(w.copy(), A @ w - b, lr), w.shape, "sgd_step")
         trajectory.append(w)
     return np.array(trajectory)
 '''
@@ -341,8 +344,8 @@ def probe(ns, A, b, w0, lr, n_steps, **hyper):
     trajectory = [w.copy()]
     for _ in range(n_steps):
         result = _unpack(step(w.copy(), A @ w - b, velocity.copy(), lr, **hyper), 2, "momentum_step")
-        w = _array(result[0], w.shape, "the weights momentum_step returned")
-        velocity = _array(result[1], w.shape, "the velocity momentum_step returned")
+        w = _array(result[0], w.shape, "momentum_step", "the weights")
+        velocity = _array(result[1], w.shape, "momentum_step", "the velocity")
         trajectory.append(w)
     return np.array(trajectory), velocity
 '''
@@ -356,9 +359,9 @@ def probe(ns, A, b, w0, n_steps, **hyper):
     trajectory = [w.copy()]
     for t in range(1, n_steps + 1):
         result = _unpack(step(w.copy(), A @ w - b, m.copy(), v.copy(), t, **hyper), 3, "adam_step")
-        w = _array(result[0], w.shape, "the weights adam_step returned")
-        m = _array(result[1], w.shape, "the first moment m adam_step returned")
-        v = _array(result[2], w.shape, "the second moment v adam_step returned")
+        w = _array(result[0], w.shape, "adam_step", "the weights")
+        m = _array(result[1], w.shape, "adam_step", "the first moment m")
+        v = _array(result[2], w.shape, "adam_step", "the second moment v")
         trajectory.append(w)
     return np.array(trajectory), m, v
 '''
