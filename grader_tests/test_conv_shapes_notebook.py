@@ -25,8 +25,6 @@ SOURCE = ROOT / "source" / ASSIGNMENT / NOTEBOOK
 AUTOGRADED_POINTS = 20
 MANUAL_POINTS = 2
 
-pytestmark = pytest.mark.xdist_group("conv_shapes_end_to_end")
-
 
 def _meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})

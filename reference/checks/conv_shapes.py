@@ -347,11 +347,18 @@ def _conv1d_groups(rng):
 # --------------------------------------------------------------------------- conv1d_multichannel
 
 def _multichannel_groups(rng):
+    def labelled(x, W, b, options):
+        """Shapes, not 100 abbreviated numbers: what a student needs to find a shape or axis fault."""
+        parts = ["x of shape %s" % (x.shape,), "W of shape %s" % (W.shape,),
+                 "b=None" if b is None else "b of shape %s" % (b.shape,)]
+        parts += ["%s=%d" % item for item in options.items()]
+        return Case((x, W, b), options, label="conv1d_multichannel(%s)" % ", ".join(parts))
+
     def case(C_in, C_out, L, K, bias=True, **options):
         x = rng.normal(0.0, 1.0, size=(C_in, L))
         W = rng.normal(0.0, 1.0, size=(C_out, C_in, K))
         b = rng.normal(0.0, 1.0, size=C_out) if bias else None
-        return Case((x, W, b), options)
+        return labelled(x, W, b, options)
 
     def distinct_channels():
         C_in = _int(rng, 2, 4)
@@ -361,7 +368,7 @@ def _multichannel_groups(rng):
         C_in, C_out, K = _int(rng, 2, 3), _int(rng, 1, 3), _int(rng, 1, 3)
         x = rng.normal(0.0, 1.0, size=(C_in + extra, _int(rng, 5, 12)))
         W = rng.normal(0.0, 1.0, size=(C_out, C_in, K))
-        return Case((x, W, rng.normal(0.0, 1.0, size=C_out)))
+        return labelled(x, W, rng.normal(0.0, 1.0, size=C_out), {})
 
     def options():
         K, s, p, d = _int(rng, 2, 3), _int(rng, 1, 3), _int(rng, 1, 2), _int(rng, 2, 3)
