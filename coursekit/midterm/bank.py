@@ -100,7 +100,8 @@ def _describe_type(value: Any) -> str:
         return "a %s of %d value%s" % (type(value).__name__, n, "" if n == 1 else "s")
     if isinstance(value, dict) and "__opaque__" in value:
         return "a %s object" % str(value["__opaque__"].get("type", "?")).rsplit(".", 1)[-1]
-    return "a %s" % type(value).__name__
+    name = type(value).__name__
+    return "%s %s" % ("an" if name[:1].lower() in "aeiou" else "a", name)
 
 
 def _unwrap(value: Any) -> Any:
@@ -111,6 +112,11 @@ def _unwrap(value: Any) -> Any:
     """
     if isinstance(value, (bool, int, float, str, type(None))):
         return value
+    if isinstance(value, dict) and set(value) == {"__set__"} and isinstance(value["__set__"], list):
+        try:  # a set, as the midterm's probe marks it for the trip out of the kernel
+            return frozenset(value["__set__"])
+        except TypeError:
+            return value
     shape = getattr(value, "shape", None)
     if shape is not None and hasattr(value, "tolist"):
         try:
@@ -201,40 +207,41 @@ _SAFE_MODULES = {"math", "np", "numpy"}
 _SAFE_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan}
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str, bare_words: bool = True) -> Any:
     """Read a typed answer (``"0.25"``, ``"1/3"``, ``"(32, 10, 64)"``, ``"{'A', 'C'}"``, ``"B"``)
     without executing anything: literals, arithmetic and a few math functions only.
 
-    Raises :class:`ValueError` for anything else. Bare words are returned as text, so
-    ``B`` and ``'B'`` both read as the letter B.
+    Raises :class:`ValueError` for anything else. With ``bare_words`` (what a student types in
+    a box) bare words are returned as text, so ``B`` and ``'B'`` both read as the letter B;
+    without (Python source, where a bare word is a variable) they raise.
     """
     text = str(text).strip()
     if len(text) > MAX_TEXT:
         raise ValueError("answer text too long")
-    if re.fullmatch(r"[A-Za-z](\s*,\s*[A-Za-z])*", text):
+    if bare_words and re.fullmatch(r"[A-Za-z](\s*,\s*[A-Za-z])*", text):
         return text  # a letter or "A, C": a choice typed without quotes
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         raise ValueError("not a number, tuple or choice: %s" % error.msg) from None
-    return _evaluate(tree.body, depth=0)
+    return _evaluate(tree.body, depth=0, bare_words=bare_words)
 
 
-def _evaluate(node: ast.AST, depth: int) -> Any:
+def _evaluate(node: ast.AST, depth: int, bare_words: bool = True) -> Any:
     if depth > 20:
         raise ValueError("expression nested too deeply")
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
         return node.value
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        items = [_evaluate(e, depth + 1) for e in node.elts]
+        items = [_evaluate(e, depth + 1, bare_words) for e in node.elts]
         return {ast.Tuple: tuple, ast.List: list, ast.Set: set}[type(node)](items)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
-        operand = _evaluate(node.operand, depth + 1)
+        operand = _evaluate(node.operand, depth + 1, bare_words)
         if not isinstance(operand, (int, float)) or isinstance(operand, bool):
             raise ValueError("sign of a non-number")
         return operand if isinstance(node.op, ast.UAdd) else -operand
     if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, depth + 1), _evaluate(node.right, depth + 1)
+        left, right = _evaluate(node.left, depth + 1, bare_words), _evaluate(node.right, depth + 1, bare_words)
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
             raise ValueError("arithmetic on non-numbers")
         if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 1e6):
@@ -252,6 +259,8 @@ def _evaluate(node: ast.AST, depth: int) -> Any:
     if isinstance(node, ast.Name):
         if node.id in _SAFE_CONSTANTS:
             return _SAFE_CONSTANTS[node.id]
+        if not bare_words:
+            raise ValueError("%s is a variable, not a value" % node.id)
         return node.id  # a bare word: the caller decides (a choice letter, or malformed)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in _SAFE_MODULES \
             and node.attr in _SAFE_CONSTANTS:
@@ -264,7 +273,7 @@ def _evaluate(node: ast.AST, depth: int) -> Any:
                 and node.func.value.id in _SAFE_MODULES:
             name = node.func.attr
         if name in _SAFE_FUNCTIONS:
-            args = [_evaluate(a, depth + 1) for a in node.args]
+            args = [_evaluate(a, depth + 1, bare_words) for a in node.args]
             if not all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
                 raise ValueError("%s() of a non-number" % name)
             try:
@@ -272,7 +281,7 @@ def _evaluate(node: ast.AST, depth: int) -> Any:
             except (ValueError, OverflowError) as error:
                 raise ValueError(str(error)) from None
         if name in ("set", "frozenset", "tuple", "list") and len(node.args) == 1:
-            inner = _evaluate(node.args[0], depth + 1)
+            inner = _evaluate(node.args[0], depth + 1, bare_words)
             if isinstance(inner, (list, tuple, set)):
                 return {"set": set, "frozenset": set, "tuple": tuple, "list": list}[name](inner)
     raise ValueError("only numbers, tuples, lists, sets and arithmetic are read here")
