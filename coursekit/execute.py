@@ -1,4 +1,24 @@
-"""nbgrader's ``Execute`` preprocessor, with the kit's sandboxed kernel manager.
+"""nbgrader's ``Execute`` preprocessor, hardened for grading a whole class.
+
+:class:`GradingExecute` runs each kernel in the sandbox (:mod:`coursekit.sandbox`) and
+survives what student code does to a kernel, so that a submission loses only the cells
+that really failed:
+
+- **Timeouts.** Each cell has ``Execute.timeout`` seconds and the whole notebook
+  ``GradingExecute.notebook_timeout``. After a timeout the kernel is interrupted; if it
+  does not come back (a loop that swallows ``KeyboardInterrupt``, code stuck in C), it is
+  restarted. Later cells then run with ``timeout_after_timeout`` seconds each: the
+  looping function is usually called again by every later test, and an infinite loop
+  should cost one timeout, not one per cell that calls it.
+- **Dead kernels** (``os._exit``, a segfault, the memory limit): the cell that killed
+  it gets a clear error output, a new kernel starts, the earlier non-test cells that
+  had succeeded are run again silently (so the student's definitions exist), and
+  grading goes on with the next cell. The crashed cell is not run again.
+- **Floods.** A cell keeps at most ``max_output_bytes`` of output; the rest is dropped
+  with a note, so a print loop cannot exhaust the grader's memory.
+
+Every such event is reported to listeners registered with :func:`listen` (the grading
+runner writes them into the grading log).
 
 nbgrader's ``Execute.__init__`` passes ``kernel_manager_class=AsyncKernelManager`` as a
 keyword, which beats any ``c.Execute.kernel_manager_class`` in the config; this subclass
@@ -7,14 +27,275 @@ makes the sandbox the default instead, so configuration alone selects it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import signal
+from queue import Empty
+from time import monotonic
+
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.client import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import from_dict
+from nbgrader import utils
 from nbgrader.preprocessors import Execute
+from traitlets import Enum, Integer
 
 from coursekit.sandbox import SandboxedKernelManager
 
+_listeners: list = []
+
+
+@contextlib.contextmanager
+def listen(callback):
+    """Call ``callback(event: dict)`` for each timeout, crash, restart or skipped cell meanwhile."""
+    _listeners.append(callback)
+    try:
+        yield
+    finally:
+        _listeners.remove(callback)
+
+
+def _describe_exit(status: int | None) -> str:
+    if status is None:
+        return "it stopped responding"
+    if status < 0 or status > 128:
+        number = -status if status < 0 else status - 128
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "signal %d" % number
+        hint = {"SIGSEGV": " (a segmentation fault, e.g. from ctypes or a C extension)",
+                "SIGKILL": " (killed, e.g. for using too much memory)",
+                "SIGABRT": " (aborted, e.g. a C library ran out of memory)"}.get(name, "")
+        return "it was killed by %s%s" % (name, hint)
+    return "the kernel process exited with status %d (e.g. os._exit or exit())" % status
+
 
 class GradingExecute(Execute):
-    """Execute a submission with each kernel inside the sandbox (see :mod:`coursekit.sandbox`)."""
+    """Execute a submission in the sandbox, surviving timeouts, crashes and output floods."""
+
+    notebook_timeout = Integer(900, help="Seconds all cells of one notebook may run in total "
+                                         "(0: no limit).").tag(config=True)
+    timeout_after_timeout = Integer(10, help="Seconds each cell may run once an earlier cell timed out "
+                                             "(0: keep Execute.timeout).").tag(config=True)
+    recovery_timeout = Integer(10, help="Seconds an interrupted kernel has to answer before it is "
+                                        "restarted.").tag(config=True)
+    max_restarts = Integer(3, help="Kernel restarts per notebook before the remaining cells are "
+                                   "skipped.").tag(config=True)
+    max_output_bytes = Integer(2_000_000, help="Output kept per cell; the rest is dropped with a "
+                                               "note.").tag(config=True)
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
+                           help="A graded kernel's state is thrown away, so it is killed at once.").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(**kwargs)
+
+    # ------------------------------------------------------------------ events
+    def _event(self, kind: str, index: int | None, message: str, **extra) -> None:
+        cell = self.nb.cells[index] if index is not None else None
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") if cell is not None else None
+        event = {"event": kind, "cell": index, "grade_id": grade_id, "message": message, **extra}
+        self.events.append(event)
+        self.log.warning("coursekit: %s", message)
+        for callback in list(_listeners):
+            callback(event)
+
+    # ------------------------------------------------------------------ kernel life
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        if hasattr(self.km, "seal"):
+            self.km.seal()
+        return kc
+
+    async def _replace_kernel(self) -> None:
+        await self._async_cleanup_kernel()
+        self.km = self.create_kernel_manager()
+        await self.async_start_new_kernel()
+        await self.async_start_new_kernel_client()
+
+    async def _exit_status(self) -> int | None:
+        if self.km is not None and hasattr(self.km, "exit_status"):
+            for _ in range(20):  # the process may need a moment to be reaped
+                status = await self.km.exit_status()
+                if status is not None:
+                    return status
+                await asyncio.sleep(0.05)
+        return None
+
+    def _get_timeout(self, cell):
+        timeout = self.timeout if cell is None else self._cell_timeout
+        return timeout if timeout and timeout > 0 else None
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+    async def _responsive(self) -> bool:
+        """Whether the kernel answers a kernel_info request in ``recovery_timeout`` seconds."""
+        try:
+            msg_id = await ensure_async(self.kc.kernel_info())
+            deadline = monotonic() + self.recovery_timeout
+            while monotonic() < deadline:
+                try:
+                    msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=max(0.1, deadline - monotonic())))
+                except Empty:
+                    break
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    return True
+        except Exception:  # a dead or broken channel: not responsive
+            pass
+        return False
+
+    async def _run_silently(self, source: str, timeout: float) -> str:
+        """Run ``source`` without recording outputs: 'ok', 'error', 'timeout' or 'dead'."""
+        msg_id = await ensure_async(self.kc.execute(source, store_history=False, allow_stdin=False,
+                                                    stop_on_error=False))
+        deadline = monotonic() + timeout
+        while True:
+            left = deadline - monotonic()
+            if left <= 0:
+                return "timeout"
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=min(1.0, left)))
+            except Empty:
+                if not await ensure_async(self.kc.is_alive()):
+                    return "dead"
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return "ok" if msg["content"].get("status") == "ok" else "error"
+
+    # ------------------------------------------------------------------ outputs
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None or not outs or outs[-1] is not out:
+            return out
+        size = len(json.dumps(out, default=str))
+        used = self._output_bytes.get(cell_index, 0)
+        if used + size > self.max_output_bytes:
+            outs.pop()
+            room = self.max_output_bytes - used
+            if out.get("output_type") == "stream" and room > 0:  # keep the beginning of a long print
+                outs.append(from_dict({"output_type": "stream", "name": out.get("name", "stdout"),
+                                       "text": out.get("text", "")[:room]}))
+                self._output_bytes[cell_index] = self.max_output_bytes
+            if cell_index not in self._truncated:
+                self._truncated.add(cell_index)
+                outs.append(from_dict({"output_type": "stream", "name": "stdout",
+                                       "text": "\n[output truncated by the grader: this cell wrote more "
+                                               "than %d kB]\n" % (self.max_output_bytes // 1000)}))
+                self._event("output_truncated", cell_index, "cell %d wrote more than %d bytes of output; the rest "
+                            "was dropped" % (cell_index, self.max_output_bytes))
+            return None
+        self._output_bytes[cell_index] = used + size
+        return out
+
+    @staticmethod
+    def _error_output(ename: str, message: str):
+        return from_dict({"output_type": "error", "ename": ename, "evalue": message,
+                          "traceback": ["\x1b[0;31m%s\x1b[0m: %s" % (ename, message)]})
+
+    # ------------------------------------------------------------------ the run
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.events = []
+        self._output_bytes: dict[int, int] = {}
+        self._truncated: set[int] = set()
+        run_sync(self._async_grade_notebook)()
+        self.set_widgets_metadata()
+        self.resources.setdefault("coursekit_execution", {})["events"] = self.events
+        return self.nb, self.resources
+
+    async def _async_grade_notebook(self) -> None:
+        async with self.async_setup_kernel():
+            msg_id = await ensure_async(self.kc.kernel_info())
+            self._cell_timeout = self.timeout
+            info = await self.async_wait_for_reply(msg_id)
+            if info is not None and "language_info" in info["content"]:
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+            budget_end = monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
+            succeeded: list[int] = []   # non-test code cells that ran without error, for replays
+            restarts, any_timeout, stop_reason = 0, False, None
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                if stop_reason is None and budget_end is not None and monotonic() >= budget_end:
+                    stop_reason = ("the notebook used up its time budget of %d s" % self.notebook_timeout)
+                    self._event("budget_exhausted", index, "time budget of %d s used up before cell %d; it and "
+                                "the cells after it were not run" % (self.notebook_timeout, index))
+                if stop_reason is not None:
+                    cell.outputs = [self._error_output("NotRun", "The grader did not run this cell: %s."
+                                                       % stop_reason)]
+                    continue
+                base = self.timeout_after_timeout if any_timeout and self.timeout_after_timeout > 0 else self.timeout
+                limits = [t for t in (base, budget_end - monotonic() if budget_end else None) if t and t > 0]
+                self._cell_timeout = max(1.0, min(limits)) if limits else None
+                self._timed_out = False
+                outcome = "ok"
+                try:
+                    await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
+                except DeadKernelError:
+                    outcome = "dead"
+                except CellTimeoutError:
+                    outcome = "stuck"  # interrupted, but the kernel never went idle again
+                if outcome == "ok" and self._timed_out:
+                    any_timeout = True
+                    for output in cell.outputs:
+                        if output.get("ename") == "CellTimeoutError":
+                            text = ("This cell ran longer than %.0f s, so the grader interrupted it."
+                                    % self._cell_timeout)
+                            output.update(evalue=text, traceback=["\x1b[0;31mCellTimeoutError\x1b[0m: " + text])
+                    self._event("timeout", index, "cell %d ran longer than %.0f s and was interrupted"
+                                % (index, self._cell_timeout), seconds=self._cell_timeout)
+                    if not await self._responsive():
+                        outcome = "stuck"
+                if outcome == "ok":
+                    if not utils.is_grade(cell) and not any(o.get("output_type") == "error" for o in cell.outputs):
+                        succeeded.append(index)
+                    continue
+
+                # The kernel is dead or stuck: note it in the cell, start a new kernel, replay.
+                if outcome == "dead":
+                    why = _describe_exit(await self._exit_status())
+                    tail = self.km.output_tail() if hasattr(self.km, "output_tail") else ""
+                    message = ("The kernel died while running this cell: %s. The grader started a new kernel, "
+                               "re-ran the earlier cells that had succeeded, and went on with the next cell; "
+                               "this cell was not run again." % why)
+                    self._event("kernel_died", index, "kernel died in cell %d: %s" % (index, why),
+                                kernel_output=tail[-2000:])
+                else:
+                    any_timeout = True
+                    message = ("This cell ran longer than %.0f s and the kernel did not respond to an interrupt. "
+                               "The grader started a new kernel, re-ran the earlier cells that had succeeded, "
+                               "and went on with the next cell." % self._cell_timeout)
+                    self._event("kernel_stuck", index, "kernel did not recover from an interrupt in cell %d"
+                                % index)
+                cell.outputs = [o for o in cell.outputs if o.get("ename") != "CellTimeoutError"]
+                cell.outputs.append(self._error_output("KernelDied" if outcome == "dead" else "CellTimeoutError",
+                                                       message))
+                stop_reason = await self._recover(index, succeeded, restarts, budget_end)
+                restarts += 1
+
+    async def _recover(self, index: int, succeeded: list[int], restarts: int, budget_end) -> str | None:
+        """Start a new kernel and replay ``succeeded`` cells; the reason to stop, or None."""
+        if restarts >= self.max_restarts:
+            self._event("gave_up", index, "kernel restarted %d times; the remaining cells were not run" % restarts)
+            return "the kernel had to be restarted more than %d times" % self.max_restarts
+        await self._replace_kernel()
+        replayed = []
+        for earlier in succeeded:
+            left = (budget_end - monotonic()) if budget_end else float(self.timeout or 3600)
+            if left <= 0:
+                return "the notebook used up its time budget of %d s" % self.notebook_timeout
+            result = await self._run_silently(self.nb.cells[earlier].source, min(left, float(self.timeout or left)))
+            replayed.append((earlier, result))
+            if result in ("dead", "timeout"):
+                self._event("replay_failed", earlier, "replaying cell %d after a restart: %s" % (earlier, result))
+                return "the kernel failed again while re-running earlier cells after a restart"
+        self._event("restarted", index, "new kernel after cell %d; re-ran %d earlier cell(s)" % (index, len(replayed)),
+                    replayed=[i for i, _ in replayed])
+        return None

@@ -1,0 +1,287 @@
+"""The coordinator of ``coursekit grade``: parallel workers, one gradebook writer, a log.
+
+Submissions are graded by :func:`coursekit.grading.runner.grade_submission` in
+``dask.distributed`` workers: a ``LocalCluster`` of processes by default (one per core),
+or any running scheduler (``--scheduler tcp://host:8786``: dask-jobqueue on Slurm,
+dask-kubernetes, ``dask scheduler`` by hand). Remote workers need the course folder at
+the same path (a shared file system), the same Python environment, bubblewrap, and
+root, as local ones do. As each result arrives the coordinator, alone, renames the
+autograded folder into place and records the scores in the gradebook, so SQLite never
+sees two writers; then it notes what was graded, so the next run skips it unless the
+submission, the assignment, ``reference/``, the configuration or the secret changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import MissingEntry
+
+from coursekit.grading import gradebook as gb
+from coursekit.grading.runner import generate_feedback, grade_submission
+from coursekit.grading.settings import Course
+from coursekit.sandbox import SandboxUnavailable, sandbox_problem
+
+
+class GradingError(RuntimeError):
+    """The run cannot start (no such assignment, no sandbox, ...); the message says why."""
+
+
+@dataclass
+class Summary:
+    assignment: str
+    graded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)      # student -> first line of the reason
+    skipped: list[str] = field(default_factory=list)          # unchanged since the last run
+    with_notes: list[str] = field(default_factory=list)
+    feedback_failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    workers: int = 0
+    log_path: Path | None = None
+
+    def lines(self) -> list[str]:
+        done = len(self.graded) + len(self.failed)
+        per = self.seconds / done if done else 0.0
+        out = ["coursekit grade %s: %d graded, %d failed, %d unchanged (skipped) in %.1f s "
+               "(%.2f s per submission, %s)" % (self.assignment, len(self.graded), len(self.failed),
+                                                len(self.skipped), self.seconds, per,
+                                                "%d workers" % self.workers if self.workers else "in process")]
+        if self.with_notes:
+            out.append("%d submission(s) have notes (renamed or broken notebooks, timeouts, crashes): %s"
+                       % (len(self.with_notes), ", ".join(self.with_notes[:12])
+                          + (" ..." if len(self.with_notes) > 12 else "")))
+        for student, reason in sorted(self.failed.items()):
+            out.append("FAILED %s: %s" % (student, reason))
+        for student, reason in sorted(self.feedback_failed.items()):
+            out.append("feedback FAILED %s: %s" % (student, reason))
+        if self.log_path:
+            out.append("grading log: %s" % self.log_path)
+        return out
+
+
+def _first_line(text: str | None) -> str:
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "unknown error"
+
+
+@contextmanager
+def _executor(workers: int, scheduler: str | None):
+    """``submit(fn, *args) -> future`` and ``as_completed(futures)``; inline when workers == 0."""
+    if workers == 0 and not scheduler:
+        class Inline:
+            def submit(self, fn, *args, key=None):
+                return ("inline", fn, args)
+
+            def scatter(self, value):
+                return value
+
+            def as_completed(self, futures):
+                for _, fn, args in futures:
+                    yield fn(*args)
+        yield Inline()
+        return
+
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+
+    class Distributed:
+        def submit(self, fn, *args, key=None):
+            return client.submit(fn, *args, key=key, pure=False, retries=0)
+
+        def scatter(self, value):
+            return client.scatter(value, broadcast=True)
+
+        def as_completed(self, futures):
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as error:  # a worker died (KilledWorker) or could not run the task
+                    yield {"__error__": "%s: %s" % (type(error).__name__, error), "key": future.key}
+
+    try:
+        yield Distributed()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _with_template(job: dict, template: bytes) -> dict:
+    return grade_submission(dict(job, template=template))
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+    return tqdm(total=total, file=sys.stderr, unit="submission", disable=not enabled or total == 0,
+                dynamic_ncols=True, desc="grading")
+
+
+def grade_assignment(root, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
+                     scheduler: str | None = None, force: bool = False, unsandboxed: bool = False,
+                     feedback: bool = False, progress: bool = True, intake_limits: dict | None = None) -> Summary:
+    """Grade every (or the named) submission of ``assignment``; see the module doc."""
+    started = time.perf_counter()
+    course = Course.load(root)
+    if not unsandboxed:
+        problem = sandbox_problem()
+        if problem:
+            raise SandboxUnavailable("refusing to grade: %s" % problem)
+    config = course.config
+    # The command line alone decides whether student code may run without the sandbox.
+    config.SandboxedKernelManager.allow_unsandboxed = bool(unsandboxed)
+    try:
+        notebooks = gb.notebook_names(course.db_url, course.course_id, assignment)
+    except MissingEntry:
+        raise GradingError("assignment %r is not in the gradebook: run `nbgrader generate_assignment %s` first"
+                           % (assignment, assignment)) from None
+    source_dir = course.root / config.CourseDirectory.get("source_directory", "source") / assignment
+    for name in notebooks:
+        if not (source_dir / (name + ".ipynb")).is_file():
+            raise GradingError("%s is missing: the grader restores deleted test cells from it"
+                               % (source_dir / (name + ".ipynb")))
+
+    summary = Summary(assignment)
+    state = gb.GradingState(course.state_dir(assignment))
+    state.folder.mkdir(parents=True, exist_ok=True)
+    summary.log_path = state.folder / "log.jsonl"
+    inputs = course.inputs_fingerprint(assignment)
+    autograded_root = course.root / config.CourseDirectory.get("autograded_directory", "autograded")
+    gb.remove_leftovers(autograded_root, assignment)
+
+    available = course.submissions(assignment)
+    chosen = available if not students else [s for s in available if s in set(students)]
+    for student in sorted(set(students or []) - set(available)):
+        summary.failed[student] = "no submission folder %s" % course.path("submitted", student, assignment)
+    jobs = []
+    for student in chosen:
+        submitted = course.path("submitted", student, assignment)
+        previous = state.get(student)
+        if not force and previous and previous.get("inputs") == inputs \
+                and previous.get("fingerprint") == gb.submitted_fingerprint(submitted) \
+                and (not previous.get("autograded") or course.path("autograded", student, assignment).is_dir()) \
+                and gb.has_submission(course.db_url, course.course_id, assignment, student):
+            summary.skipped.append(student)
+            continue
+        jobs.append({"root": str(course.root), "assignment": assignment, "student": student,
+                     "submitted": str(submitted), "autograded": str(course.path("autograded", student, assignment)),
+                     "source": str(source_dir), "notebooks": notebooks, "config": config,
+                     "intake_limits": intake_limits or {}, "run": uuid.uuid4().hex[:8]})
+
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    summary.workers = 0 if (workers == 0 and not scheduler) else workers
+    run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    template = gb.build_template(course.db_url, course.course_id, assignment) if jobs else b""
+    busy = bool(jobs) or feedback
+    with _thread_limits(workers), _executor(workers if busy else 0, scheduler if busy else None) as executor, \
+            summary.log_path.open("a") as log, _progress(len(jobs), progress) as bar:
+        shared = executor.scatter(template)
+        futures = [executor.submit(_with_template, job, shared, key="grade-%s-%s" % (job["student"], job["run"]))
+                   for job in jobs]
+        by_key = {"grade-%s-%s" % (job["student"], job["run"]): job for job in jobs}
+        for result in executor.as_completed(futures):
+            if "__error__" in result:
+                job = by_key.get(result["key"], {})
+                result = {"student": job.get("student", str(result["key"])), "status": "failed",
+                          "error": result["__error__"], "notes": [], "events": [], "staged": None}
+            entry = _finish(course, assignment, result, state, inputs, config)
+            entry["run"] = run_id
+            log.write(json.dumps(entry, default=str) + "\n")
+            log.flush()
+            if entry["status"] == "graded":
+                summary.graded.append(entry["student"])
+                if entry["notes"] or entry["events"]:
+                    summary.with_notes.append(entry["student"])
+            else:
+                summary.failed[entry["student"]] = _first_line(entry.get("error"))
+            bar.set_postfix(failed=len(summary.failed), refresh=False)
+            bar.update(1)
+
+        if feedback:
+            students_done = [s for s in sorted(set(summary.graded) | set(summary.skipped))
+                             if course.path("autograded", s, assignment).is_dir()]
+            futures = [executor.submit(generate_feedback, {"root": str(course.root), "assignment": assignment,
+                                                           "student": s, "config": config},
+                                       key="feedback-%s-%s" % (s, run_id)) for s in students_done]
+            for result in executor.as_completed(futures):
+                if not result.get("ok"):
+                    summary.feedback_failed[result.get("student", "?")] = _first_line(
+                        result.get("error") or result.get("__error__"))
+    summary.graded.sort()
+    summary.with_notes.sort()
+    summary.seconds = time.perf_counter() - started
+    with (state.folder / "runs.jsonl").open("a") as runs:
+        runs.write(json.dumps({"run": run_id, "graded": len(summary.graded), "failed": summary.failed,
+                               "skipped": len(summary.skipped), "seconds": round(summary.seconds, 2),
+                               "workers": summary.workers}) + "\n")
+    return summary
+
+
+@contextmanager
+def _thread_limits(workers: int):
+    """One BLAS/OpenMP thread per kernel when every core already runs a worker (no oversubscription)."""
+    cores = os.cpu_count() or 1
+    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+    saved = {name: os.environ.get(name) for name in names}
+    if workers > 0:
+        for name in names:
+            os.environ.setdefault(name, str(max(1, cores // workers)))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _finish(course: Course, assignment: str, result: dict, state: gb.GradingState, inputs: str, config) -> dict:
+    """Install one result (autograded folder, gradebook, state); return its log entry."""
+    student = result["student"]
+    entry = {"time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+             "student": student, "status": result.get("status", "failed"), "notes": result.get("notes", []),
+             "events": result.get("events", []), "missing": result.get("missing", []),
+             "seconds": result.get("seconds"), "worker": result.get("worker"), "error": result.get("error")}
+    final = course.path("autograded", student, assignment)
+    staged = Path(result["staged"]) if result.get("staged") else None
+    if entry["status"] == "graded":
+        try:
+            if staged is not None:
+                gb.install_autograded(staged, final)
+            elif final.exists():
+                shutil.rmtree(final)  # nothing gradable now: an older autograded copy would mislead
+            totals = gb.record(course.db_url, course.course_id, assignment, student, result["scores"],
+                               result["comments"], result.get("timestamp"), config)
+            state.put(student, {"fingerprint": result["fingerprint"], "inputs": inputs,
+                                "autograded": staged is not None, "scores": totals,
+                                "graded": entry["time"]})
+            entry["scores"] = totals
+            entry["score"] = round(sum(totals.values()), 6)
+            entry["cells"] = result["scores"]
+        except Exception as error:  # e.g. the gradebook is locked by someone else for too long
+            entry["status"] = "failed"
+            entry["error"] = "recording the result failed: %s: %s" % (type(error).__name__, error)
+    if entry["status"] != "graded":
+        state.forget(student)
+        if staged is not None and staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+        entry["log"] = (result.get("log") or "")[-4000:]
+    return entry

@@ -1,0 +1,1 @@
+"""The adversarial corpus: submissions that attack or break the grader, with their exact grades."""
