@@ -153,5 +153,6 @@ def test_invalid_input_groups_expect_value_error():
                     continue
                 for case in group.cases:
                     outcome = check.expected(case)
-                    assert outcome.raised and outcome.raised[0] == "ValueError", (check.id, case.describe(check.function))
+                    assert outcome.raised and outcome.raised[0] == "ValueError", \
+                        (check.id, case.describe(check.function))
 

@@ -30,6 +30,11 @@ def _labels(rng, shape, both=True):
     return y
 
 
+def _uniform(rng, low, high, digits=3):
+    """A random number rounded for display (the feedback shows exactly what ran)."""
+    return round(float(rng.uniform(low, high)), digits)
+
+
 def _mismatched(rng, n):
     """Pairs of arrays whose shapes differ: (n,) with (n, 1), and (n,) with (n + 1,)."""
     return [(rng.normal(size=n), rng.normal(size=(n, 1))), (rng.normal(size=n), rng.normal(size=n + 1))]
@@ -187,7 +192,7 @@ def _smooth_l1_groups(rng):
         d[:2] = [0.3 * scale, -3 * scale]  # one difference inside |d| < beta, one outside
         return y, y + d
 
-    betas = [float(rng.uniform(0.1, 0.8)), float(rng.uniform(1.5, 5.0))]
+    betas = [_uniform(rng, 0.1, 0.8), _uniform(rng, 1.5, 5.0)]
     y0, y_hat0 = pair(8, 1.0)
     y_hat0[[2, 5]] = y0[[2, 5]]  # exact zero differences: 0 / 0 if beta = 0 is divided by
     (a, b), (c, d) = _mismatched(rng, 4)
@@ -196,9 +201,9 @@ def _smooth_l1_groups(rng):
         Group("beta other than 1", [Case(pair(12, beta), {"beta": beta}) for beta in betas]),
         Group("beta = 0 is the L1 loss (exact zero differences included)", [Case((y0, y_hat0), {"beta": 0.0})]),
         Group("2-D arrays (mean over all elements)", [Case((rng.normal(0, 2, (3, 4)), rng.normal(0, 2, (3, 4))),
-                                                           {"beta": float(rng.uniform(0.5, 2))})]),
+                                                           {"beta": _uniform(rng, 0.5, 2)})]),
         Group("invalid input raises ValueError",
-              [Case((a, b)), Case((c, d)), Case(pair(4, 1.0), {"beta": -float(rng.uniform(0.1, 2))})]),
+              [Case((a, b)), Case((c, d)), Case(pair(4, 1.0), {"beta": -_uniform(rng, 0.1, 2)})]),
     ]
 
 
@@ -225,14 +230,14 @@ def _sgd_groups(rng):
     d = int(rng.integers(2, 6))
     return [
         Group("random weights, gradients and learning rates",
-              [Case((rng.normal(size=n), rng.normal(size=n), float(rng.uniform(0.01, 1)))) for n in (1, d, 10)]),
+              [Case((rng.normal(size=n), rng.normal(size=n), _uniform(rng, 0.01, 1))) for n in (1, d, 10)]),
         Group("a weight matrix (2-D)", [Case((rng.normal(size=(3, 2)), rng.normal(size=(3, 2)),
-                                              float(rng.uniform(0.01, 1))))]),
+                                              _uniform(rng, 0.01, 1)))]),
         Group("lr = 0 leaves the weights unchanged", [Case((rng.normal(size=d), rng.normal(size=d), 0.0))]),
         Group("invalid input raises ValueError", [
             Case((rng.normal(size=d), rng.normal(size=(d, 1)), 0.1)),
             Case((rng.normal(size=d), rng.normal(size=1), 0.1)),
-            Case((rng.normal(size=d), rng.normal(size=d), -float(rng.uniform(0.01, 1)))),
+            Case((rng.normal(size=d), rng.normal(size=d), -_uniform(rng, 0.01, 1))),
         ]),
     ]
 
@@ -246,19 +251,25 @@ def _momentum_groups(rng):
 
     return [
         Group("first step from zero velocity (default momentum 0.9)",
-              [Case(arrays(n, zero_velocity=True) + (float(rng.uniform(0.01, 0.5)),)) for n in (1, d)]),
+              [Case(arrays(n, zero_velocity=True) + (_uniform(rng, 0.01, 0.5),)) for n in (1, d)]),
         Group("a step from a non-zero velocity (default momentum 0.9)",
-              [Case(arrays(n) + (float(rng.uniform(0.01, 0.5)),)) for n in (2, d)]),
+              [Case(arrays(n) + (_uniform(rng, 0.01, 0.5),)) for n in (2, d)]),
         Group("other momentum values",
-              [Case(arrays(d) + (float(rng.uniform(0.01, 0.5)),), {"momentum": mu})
-               for mu in (0.0, float(rng.uniform(0.2, 0.6)), float(rng.uniform(0.95, 0.99)))]),
+              [Case(arrays(d) + (_uniform(rng, 0.01, 0.5),), {"momentum": mu})
+               for mu in (0.0, _uniform(rng, 0.2, 0.6), _uniform(rng, 0.95, 0.99))]),
         Group("invalid input raises ValueError", [
             Case((rng.normal(size=d), rng.normal(size=d), np.zeros(d + 1), 0.1)),
             Case((rng.normal(size=d), rng.normal(size=(d, 1)), np.zeros(d), 0.1)),
             Case(arrays(d) + (-0.1,)),
-            Case(arrays(d) + (0.1,), {"momentum": -float(rng.uniform(0.1, 0.9))}),
+            Case(arrays(d) + (0.1,), {"momentum": -_uniform(rng, 0.1, 0.9)}),
         ]),
     ]
+
+
+def _adam_hyperparameters(rng):
+    """lr, betas and eps away from the defaults; eps large enough that where it goes matters."""
+    return {"lr": _uniform(rng, 0.01, 0.2), "beta1": _uniform(rng, 0.5, 0.95, 2),
+            "beta2": _uniform(rng, 0.9, 0.999), "eps": round(float(10 ** rng.uniform(-3, -1)), 4)}
 
 
 def _adam_groups(rng):
@@ -277,15 +288,12 @@ def _adam_groups(rng):
         Group("a later step (t from 2 to 50), default hyperparameters",
               [Case(state(d) + (int(rng.integers(2, 51)),)) for _ in range(2)]),
         Group("custom lr, beta1, beta2 and eps (eps from 0.001 to 0.1)", [
-            Case(state(d) + (int(rng.integers(1, 20)),),
-                 {"lr": float(rng.uniform(0.01, 0.3)), "beta1": float(rng.uniform(0.5, 0.95)),
-                  "beta2": float(rng.uniform(0.9, 0.9999)), "eps": float(10 ** rng.uniform(-3, -1))})
-            for _ in range(2)]),
+            Case(state(d) + (int(rng.integers(1, 20)),), _adam_hyperparameters(rng)) for _ in range(2)]),
         Group("invalid input raises ValueError", [
             Case(first(d)[:4] + (0,)),
             Case(state(d) + (3,), {"beta1": 1.0}),
-            Case(state(d) + (3,), {"beta2": -float(rng.uniform(0.01, 0.5))}),
-            Case(state(d) + (3,), {"lr": -float(rng.uniform(1e-3, 0.1))}),
+            Case(state(d) + (3,), {"beta2": -_uniform(rng, 0.01, 0.5)}),
+            Case(state(d) + (3,), {"lr": -_uniform(rng, 1e-3, 0.1)}),
             Case((rng.normal(size=d), rng.normal(size=d), np.zeros(d), np.zeros(d + 1), 1)),
         ]),
     ]
@@ -428,17 +436,17 @@ def _quadratic_case(rng, function, d, n_steps, step_lr=None, **hyper):
 
 def _sgd_trajectory_groups(rng):
     return [Group("several steps in a row on a random quadratic",
-                  [_quadratic_case(rng, "sgd_step", d, int(rng.integers(3, 15)), round(float(rng.uniform(0.05, 0.5)), 3))
+                  [_quadratic_case(rng, "sgd_step", d, int(rng.integers(3, 15)), _uniform(rng, 0.05, 0.5))
                    for d in (1, 3)])]
 
 
 def _momentum_trajectory_groups(rng):
     return [
         Group("several steps in a row, default momentum 0.9",
-              [_quadratic_case(rng, "momentum_step", 3, int(rng.integers(5, 15)), round(float(rng.uniform(0.02, 0.2)), 3))]),
+              [_quadratic_case(rng, "momentum_step", 3, int(rng.integers(5, 15)), _uniform(rng, 0.02, 0.2))]),
         Group("several steps in a row, other momentum values",
-              [_quadratic_case(rng, "momentum_step", d, int(rng.integers(5, 15)), round(float(rng.uniform(0.02, 0.2)), 3),
-                               momentum=round(float(rng.uniform(0.3, 0.95)), 2)) for d in (2, 4)]),
+              [_quadratic_case(rng, "momentum_step", d, int(rng.integers(5, 15)), _uniform(rng, 0.02, 0.2),
+                               momentum=_uniform(rng, 0.3, 0.95, 2)) for d in (2, 4)]),
     ]
 
 
@@ -447,10 +455,7 @@ def _adam_trajectory_groups(rng):
         Group("several steps in a row, default hyperparameters",
               [_quadratic_case(rng, "adam_step", 3, int(rng.integers(5, 20)))]),
         Group("several steps in a row, custom lr, betas and eps",
-              [_quadratic_case(rng, "adam_step", d, int(rng.integers(5, 20)), None,
-                               lr=round(float(rng.uniform(0.01, 0.2)), 3), beta1=round(float(rng.uniform(0.5, 0.95)), 2),
-                               beta2=round(float(rng.uniform(0.9, 0.999)), 3),
-                               eps=round(float(10 ** rng.uniform(-3, -1)), 4))
+              [_quadratic_case(rng, "adam_step", d, int(rng.integers(5, 20)), None, **_adam_hyperparameters(rng))
                for d in (2, 4)]),
     ]
 
@@ -483,7 +488,7 @@ def gradient_descent_on_quadratic(A, b, w0, lr, n_steps, check_w0=False):
 def _gd_case(rng, d, n_steps, w0=None, lr=None, check_w0=False, note=""):
     A, b = random_quadratic(rng, d)
     w0 = np.round(rng.normal(0, 2, d), 2) if w0 is None else w0
-    lr = round(float(rng.uniform(0.05, 0.5)), 3) if lr is None else lr
+    lr = _uniform(rng, 0.05, 0.5) if lr is None else lr
     label = ("gradient_descent(grad_fn=<w -> A w - b>, w0=%s, lr=%s, n_steps=%s) with %s%s"
              % (short_repr(w0), short_repr(lr), short_repr(n_steps), _quadratic_text(A, b), note))
     return Case((A, b, w0, lr, n_steps), {"check_w0": True} if check_w0 else {}, label=label)
@@ -501,7 +506,7 @@ def _gd_groups(rng):
                                                 note=", then w0 compared with a copy")]),
         Group("invalid input raises ValueError", [
             _gd_case(rng, d, -int(rng.integers(1, 5))),
-            _gd_case(rng, d, 3, lr=-round(float(rng.uniform(0.01, 1)), 2)),
+            _gd_case(rng, d, 3, lr=-_uniform(rng, 0.01, 1, 2)),
         ]),
     ]
 
