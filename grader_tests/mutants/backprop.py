@@ -479,7 +479,7 @@ def numerical_gradient(f, x, h=1e-5):
 
 # train_xor mutants call the reference init/forward/backward/update of the namespace.
 _TRAIN_TEMPLATE = """
-def train_xor(hidden_units=4, lr=5.0, epochs=2000, seed=0):
+def train_xor(hidden_units=4, lr=5.0, epochs=1000, seed=0):
     {setup}
     losses = []
     for epoch in range({epochs}):

@@ -8,11 +8,12 @@ it from the student's ``mlp_forward`` to the student's ``mlp_backward`` (custom 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from coursekit.checks import Case, Check, Group, compare, default_judge, short_repr
+from coursekit.checks import Case, Check, Group, Outcome, default_judge, short_repr
 from reference import backprop as ref
 
 
@@ -71,6 +72,35 @@ def _shapes(params):
 
 def _network_label(function, X, params, extra=""):
     return "%s(X of shape %s, params for layer sizes %s%s)" % (function, np.shape(X), _sizes_of(params), extra)
+
+
+_LAYER_PATH = re.compile(r" at \[(\d+)\]\[([01])\]")
+
+
+def _name_layers(message, names):
+    """Say "in dW of layer 2" where :func:`compare` says "at [1][0]" (lists of (W, b)-like pairs)."""
+    if not message:
+        return message
+    return _LAYER_PATH.sub(lambda m: " in %s of layer %d" % (names[int(m.group(2))], int(m.group(1)) + 1), message)
+
+
+def _judge_part(expected, got, part, names=None, **tolerances):
+    """The default judgement of one entry of the dicts a probe and its reference return.
+
+    Messages then show that entry (the returned value, or the error raised), not the dict.
+    """
+    if not expected.raised:
+        expected = Outcome(value=expected.value[part])
+    if not got.raised:
+        if not isinstance(got.value, dict) or part not in got.value:
+            return "expected a result, got %s" % short_repr(got.value)
+        got = Outcome(value=got.value[part])
+    why = default_judge(expected, got, **tolerances)
+    return _name_layers(why, names) if names else why
+
+
+def _gradients_judge(case, expected, got):
+    return _name_layers(default_judge(expected, got), ("dW", "db"))
 
 
 # --------------------------------------------------------------------------- init_mlp
@@ -290,13 +320,9 @@ def _sgd_reference(params, grads, lr):
 
 
 def _sgd_judge(case, expected, got):
-    if expected.raised or got.raised:
-        return default_judge(expected, got)
     part = {"values": "returned", "input": "params after the call"}[case.aspect]
-    if not isinstance(got.value, dict) or part not in got.value:
-        return "expected a result, got %s" % short_repr(got.value)
-    why = compare(expected.value[part], got.value[part])
-    if why and part == "params after the call":
+    why = _judge_part(expected, got, part, ("W", "b"))
+    if why and part == "params after the call" and not got.raised:
         return "the params passed in were modified (%s): return new arrays instead" % why
     return why
 
@@ -311,7 +337,7 @@ def _sgd_case(rng, layers, aspect="values"):
 
 
 def _sgd_groups(rng):
-    sizes = [int(rng.integers(2, 6)), int(rng.integers(3, 6)), 1]
+    sizes = [int(rng.integers(2, 4)), int(rng.integers(4, 7)), 1]  # W1 not square: a transposed dW1 misfits
     params = _random_network(rng, sizes)
     grads = _random_network(rng, sizes)
     short = grads[:1]
@@ -323,9 +349,11 @@ def _sgd_groups(rng):
         Group("several layers", [_sgd_case(rng, 2), _sgd_case(rng, 4)]),
         Group("the params passed in are left unchanged", [_sgd_case(rng, 3, aspect="input")]),
         Group("gradients that do not match params raise ValueError", [
-            AspectCase((params, short, 0.1), label=label % (sizes, "gradients for one layer only")),
-            AspectCase((params, bias_one, 0.1), label=label % (sizes, "a bias gradient of shape (1,)")),
-            AspectCase((params, transposed, 0.1), label=label % (sizes, "a transposed weight gradient")),
+            AspectCase((params, short, 0.1), label=label % (sizes, "gradients for one layer only"), aspect="values"),
+            AspectCase((params, bias_one, 0.1), label=label % (sizes, "a bias gradient of shape (1,)"),
+                       aspect="values"),
+            AspectCase((params, transposed, 0.1), label=label % (sizes, "a transposed weight gradient"),
+                       aspect="values"),
         ]),
     ]
 
@@ -369,13 +397,9 @@ def _numerical_reference(coefficients, x, h=None):
 
 
 def _numerical_judge(case, expected, got):
-    if expected.raised or got.raised:
-        return default_judge(expected, got)
     part = {"gradient": "gradient", "input": "x after the call"}[case.aspect]
-    if not isinstance(got.value, dict) or part not in got.value:
-        return "expected a result, got %s" % short_repr(got.value)
-    why = compare(expected.value[part], got.value[part], rtol=NUMERICAL_RTOL, atol=NUMERICAL_ATOL)
-    if why and part == "x after the call":
+    why = _judge_part(expected, got, part, rtol=NUMERICAL_RTOL, atol=NUMERICAL_ATOL)
+    if why and part == "x after the call" and not got.raised:
         return "x was modified (%s): perturb a copy, or restore each entry" % why
     return why
 
@@ -444,12 +468,13 @@ def _xor_judge(case, expected, got):
     why = _params_problem(expected.value, params, "the trained params")
     if why:
         return why
+    returned = losses
     try:
         losses = np.asarray(losses, dtype=float)
     except (TypeError, ValueError):
-        return "expected losses to be a list of numbers, got %s" % short_repr(losses)
+        return "expected losses to be a list of numbers, got %s" % short_repr(returned)
     if losses.ndim != 1 or losses.size < 2 or not np.all(np.isfinite(losses)):
-        return "expected losses to be a list of finite numbers, one per epoch, got %s" % short_repr(losses)
+        return "expected losses to be a list of finite numbers, one per epoch, got %s" % short_repr(returned)
     if not losses[-1] <= XOR_LOSS_DROP * losses[0]:
         return "the loss did not fall enough: first %.4g, last %.4g (must end below %g x the first)" % (
             losses[0], losses[-1], XOR_LOSS_DROP)
@@ -481,9 +506,9 @@ CHECKS = [
     Check("backprop.init_mlp", "init_mlp", _init_reference, _init_groups, probe=INIT_PROBE, judge=_init_judge),
     Check("backprop.mlp_forward", "mlp_forward", _forward_reference, _forward_groups, probe=FORWARD_PROBE),
     Check("backprop.backward_output_layer", "mlp_backward", ref.autograd_gradients, _backward_output_groups,
-          probe=BACKWARD_PROBE),
+          probe=BACKWARD_PROBE, judge=_gradients_judge),
     Check("backprop.backward_hidden_layers", "mlp_backward", ref.autograd_gradients, _backward_hidden_groups,
-          probe=BACKWARD_PROBE),
+          probe=BACKWARD_PROBE, judge=_gradients_judge),
     Check("backprop.sgd_update", "sgd_update", _sgd_reference, _sgd_groups, probe=SGD_PROBE, judge=_sgd_judge),
     Check("backprop.numerical_gradient", "numerical_gradient", _numerical_reference, _numerical_groups,
           probe=NUMERICAL_PROBE, judge=_numerical_judge),
