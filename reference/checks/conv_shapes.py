@@ -73,6 +73,8 @@ def _conv_length_groups(rng):
     plains = [plain(rng) for _ in range(3)]
     paddeds = [_draw(rng, padded, lambda c: True) for _ in range(3)]
     strideds = [_draw(rng, strided, lambda c: (c[0] - c[1]) % c[2] != 0) for _ in range(3)]
+    # ... and windows that tile the input exactly: (room + 1) // stride would lose the last one
+    exact = [_draw(rng, strided, lambda c: (c[0] - c[1]) % c[2] == 0 and c[0] - c[1] >= c[2]) for _ in range(2)]
     dilateds = [dilated(rng) for _ in range(3)]
     everythings = [_draw(rng, everything,
                          lambda c: _conv_length_or_none(*c) is not None
@@ -84,6 +86,8 @@ def _conv_length_groups(rng):
               + [Case((paddeds[2][0], paddeds[2][1], 1, paddeds[2][2]))]),
         Group("stride: a last window that does not fit is dropped (floor)",
               [Case((L, k), {"stride": s}) for L, k, s in strideds]),
+        Group("stride: windows that fit exactly, the last one ending on the last sample",
+              [Case((L, k, s)) for L, k, s in exact]),
         Group("dilation spreads the kernel over dilation*(kernel_size-1)+1 samples",
               [Case((L, k), {"dilation": d}) for L, k, d in dilateds]),
         Group("padding, stride and dilation together",
