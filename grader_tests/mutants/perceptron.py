@@ -99,6 +99,18 @@ def sigmoid(z):
     e = np.exp(z)
     return e / (1 + e)
 """),
+    _m("sigmoid_scalar_shortcut_overflows", "sigmoid_stable", """
+def sigmoid(z):
+    if np.ndim(z) == 0:  # "a number does not need the masks"
+        return 1 / (1 + np.exp(-z))
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    positive = z >= 0
+    out[positive] = 1 / (1 + np.exp(-z[positive]))
+    e = np.exp(z[~positive])
+    out[~positive] = e / (1 + e)
+    return out
+"""),
     _m("sigmoid_wrong_sign_in_exponent", "sigmoid", """
 def sigmoid(z):
     return 1 / (1 + np.exp(z))
