@@ -29,9 +29,10 @@ import numpy as np
 
 from coursekit import harness, wire
 
-#: Default tolerances for float comparisons. Results computed in float64 by a
-#: different but correct formula agree to ~1e-12; 1e-6 relative leaves room for
-#: float32 implementations while still catching every formula error we know of.
+#: Default tolerances for float comparisons, for float64 work: results computed by a
+#: different but correct formula agree to ~1e-12, and 1e-6 relative still catches every
+#: formula error we know of. A check that accepts float32 implementations (torch code)
+#: must raise ``atol`` too: float32 sums that cancel towards zero miss 1e-9 absolute.
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 
