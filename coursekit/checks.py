@@ -222,8 +222,8 @@ def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float 
         close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
         if not close.all():
             index = tuple(int(i) for i in np.argwhere(~close)[0])
-            return "value differs%s at index [%s]: expected %s, got %s (%d of %d elements differ)" % (
-                where, ", ".join(map(str, index)), _number(expected[index]), _number(got[index]),
+            return "value differs at %s[%s]: expected %s, got %s (%d of %d elements differ)" % (
+                path, ", ".join(map(str, index)), _number(expected[index]), _number(got[index]),
                 int((~close).sum()), close.size)
         return None
     if isinstance(expected, np.ndarray):  # 0-d
