@@ -7,14 +7,13 @@ catalogue, each with the exact points it must lose.
 """
 
 import re
-import subprocess
 from types import SimpleNamespace
 
 import pytest
 
 from coursekit.checks import get_check
 from coursekit.preprocessors import public_part
-from kit import BIN, ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id
+from kit import ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id
 from mutants.perceptron import MUTANTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("perceptron_e2e")]
@@ -64,35 +63,17 @@ def course(tmp_path_factory):
     course = Course(tmp_path_factory.mktemp("perceptron_course"), [ASSIGNMENT])
     release = course.release(ASSIGNMENT)
     source, released = read_notebook(SOURCE), read_notebook(release / NOTEBOOK)
-    # Both validations run beside the autograde (neither touches the gradebook): on two
-    # busy cores most of each command is interpreter start-up and kernel start-up.
-    validations = [_start(course, "validate", "source/%s/%s" % (ASSIGNMENT, NOTEBOOK)),
-                   _start(course, "validate", "--invert", "release/%s/%s" % (ASSIGNMENT, NOTEBOOK))]
+    validate_source = course.nbgrader("validate", "source/%s/%s" % (ASSIGNMENT, NOTEBOOK), check=False)
+    validate_release = course.nbgrader("validate", "--invert", "release/%s/%s" % (ASSIGNMENT, NOTEBOOK),
+                                       check=False)
     course.submit("solution", ASSIGNMENT, {NOTEBOOK: source})
     course.submit("untouched", ASSIGNMENT, {NOTEBOOK: released})
     for student, (names, _) in STUDENTS.items():
         course.submit(student, ASSIGNMENT, {NOTEBOOK: _with_mutants(source, names)})
-    try:
-        course.autograde(ASSIGNMENT)
-    finally:
-        validate_source, validate_release = [_finish(process) for process in validations]
+    course.autograde(ASSIGNMENT)
     return SimpleNamespace(course=course, release=release, source=source, released=released,
                            validate_source=validate_source, validate_release=validate_release,
                            points=_points(source))
-
-
-def _start(course, *args):
-    return subprocess.Popen([str(BIN / "nbgrader"), *args], cwd=course.root, env=course.env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _finish(process, timeout=900):
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        stdout, stderr = process.communicate()
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 # --------------------------------------------------------------------------- release

@@ -230,20 +230,22 @@ def _predict_groups(rng):
             if (ref.predict(X, w, b) != ref.predict(X, w, 0.0)).any() and _fair_decisions(X @ w + b):
                 return Case((X, w, b))
 
-    # Integer weights and inputs: ties w . x + b = 0 are exact. w2 = +-1 lets us solve for x2.
-    w1 = int(rng.integers(1, 4)) * int(rng.choice([-1, 1]))
-    w2 = int(rng.choice([-1, 1]))
-    b = int(rng.integers(-3, 4))
-    x1 = rng.integers(-3, 4, size=6)
-    tie_rows = np.stack([x1, -(b + w1 * x1) * w2], axis=1)
-    other_rows = rng.integers(-3, 4, size=(4, 2))
-    X_ties = np.concatenate([tie_rows, other_rows])[rng.permutation(10)]
-    w_ties = np.array([w1, w2], dtype=float)
     def one(m):
         while True:
             x, w, b = _floats(rng, m), _floats(rng, m, 1.0), float(_floats(rng, 1)[0])
             if _fair_decisions(x @ w + b):
                 return Case((x, w, b))
+
+    # Integer weights and inputs: ties w . x + b = 0 are exact. w2 = +-1 lets us solve for x2.
+    w1 = int(rng.integers(1, 4)) * int(rng.choice([-1, 1]))
+    w2 = int(rng.choice([-1, 1]))
+    b = int(rng.integers(-3, 4))
+    x1 = rng.integers(-3, 4, size=4)
+    tie_rows = np.stack([x1, -(b + w1 * x1) * w2], axis=1)
+    other_rows = rng.integers(-3, 4, size=(2, 2))
+    # 6 rows x 2 = 12 numbers: short enough for the feedback to show the whole input.
+    X_ties = np.concatenate([tie_rows, other_rows])[rng.permutation(6)]
+    w_ties = np.array([w1, w2], dtype=float)
 
     return [
         Group("batch X of shape (n, m): labels 0/1 as numbers", [batch(6, 2), batch(9, 4)]),
