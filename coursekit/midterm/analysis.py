@@ -8,8 +8,8 @@ Per question (*item*), from the scores in nbgrader's gradebook:
   *rest score* (the total of the other items), so the item does not correlate with itself;
   with a 95% confidence interval (Fisher z), because with a class of 30 the standard error
   of ``r`` is about 0.18;
-- **upper-lower index** ``D``: mean item score of the top 27% of the class (by total) minus
-  that of the bottom 27%;
+- **upper-lower index** ``D``: mean item score of the top 27% of the class minus that of the
+  bottom 27%, ranked by the rest score (as for ``r``, so that the item does not vouch for itself);
 - the **answers** given (when the autograded notebooks are there): each answer is
   re-diagnosed by the bank (correct, a named misconception, other wrong, malformed) and
   counted in the upper and lower groups. A wrong answer that attracts the upper group at
@@ -118,15 +118,20 @@ def analyse(students: list[str], keys: list[str], questions: list[str], points: 
     r = corrected_item_total(scores, points_array)
     items = []
     for j, key in enumerate(keys):
+        # Upper and lower groups by the rest score, like r: an item must not vouch for itself
+        # (with the total, an item's own right answers would pull students into the upper group).
+        rest = totals - scores[:, j] * points_array[j]
+        ranked = sorted(range(n), key=lambda i: (-rest[i], students[i]))
+        item_upper, item_lower = ranked[:size], ranked[-size:]
         p = float(scores[:, j].mean())
-        d = float(scores[upper, j].mean() - scores[lower, j].mean())
+        d = float(scores[item_upper, j].mean() - scores[item_lower, j].mean())
         item = Item(key, questions[j], float(points[j]), p, float(r[j]), fisher_interval(float(r[j]), n), d)
         if diagnoses:
             counts = {}
             for name in sorted({diagnoses.get((s, key), "no data") for s in students}):
-                counts[name] = (sum(diagnoses.get((students[i], key)) == name for i in upper),
-                                sum(diagnoses.get((students[i], key)) == name for i in lower),
-                                sum(diagnoses.get((s, key)) == name for s in students))
+                counts[name] = (sum(diagnoses.get((students[i], key), "no data") == name for i in item_upper),
+                                sum(diagnoses.get((students[i], key), "no data") == name for i in item_lower),
+                                sum(diagnoses.get((s, key), "no data") == name for s in students))
             item.answers = counts
         item.flags = _flags(item, size)
         items.append(item)
@@ -265,7 +270,7 @@ def markdown(analysis: Analysis, figure: str | None = None) -> str:
                  n, totals.mean(), _fmt(analysis.max_total), float(np.median(totals)), analysis.alpha), "",
              "*p*: share of the item's points earned. *r*: correlation of the item with the rest of the exam "
              "(95%% interval in brackets; with %d students its standard error is about %.2f, so read small "
-             "differences with care). *D*: upper 27%% minus lower 27%%. Flags: p >= %.2f or <= %.2f, r < %.2f, "
+             "differences with care). *D*: upper 27%% minus lower 27%% (ranked by the rest score). Flags: p >= %.2f or <= %.2f, r < %.2f, "
              "a wrong answer popular with the upper group." % (n, 1 / math.sqrt(max(n - 1, 1)), TOO_EASY, TOO_HARD,
                                                                WEAK_DISCRIMINATION), ""]
     if figure:

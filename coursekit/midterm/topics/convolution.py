@@ -177,8 +177,9 @@ def receptive_field(rng) -> Variant:
     field = 1 + sum(d * (k - 1) for d in dilations)
     return Variant(
         text="A stack of %d `nn.Conv1d` layers, all with kernel_size=%d and stride 1, has the dilations %s (first "
-             "layer first). How many input samples does one output sample of the last layer depend on "
-             "(its receptive field)?" % (n, k, fmt_seq(dilations)),
+             "layer first). How wide is the receptive field of one output sample of the last layer, i.e. how many "
+             "input samples lie between the first and the last input sample it depends on (both included)?"
+             % (n, k, fmt_seq(dilations)),
         answer=Integer(field, unit="samples"),
         explanation="Each layer adds dilation * (k - 1) samples: 1 + %s = %d." % (
             " + ".join("%d*%d" % (d, k - 1) for d in dilations), field),

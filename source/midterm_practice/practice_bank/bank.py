@@ -137,7 +137,9 @@ def _number(value: Any, what: str = "a number") -> float:
     if isinstance(value, bool):
         raise Malformed("%r is a truth value, not %s." % (value, what))
     if isinstance(value, int):
-        return float(value) if abs(value) < 2 ** 53 else float("inf")
+        if abs(value) >= 2 ** 53:
+            raise Malformed("%s is too large to be meant: write %s." % (_shorten(str(value), 20), what))
+        return float(value)
     if isinstance(value, float):
         if math.isnan(value):
             raise Malformed("NaN is not an answer: write %s." % what)
@@ -858,12 +860,13 @@ class Misconception:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A misconception evaluated for one variant."""
+    """A misconception evaluated for one variant (``value``: the response as the format reads it)."""
 
     name: str
     response: Any
     message: str
     score: float
+    value: Any = None
 
 
 @dataclass
@@ -928,20 +931,18 @@ class Question:
         # Two misconceptions leading to the same answer are told apart by neither grader nor
         # student: the first declared explains it.
         spec = variant.answer
+        seen = [spec.read(spec.key())]
         kept: list[Mistake] = []
         for mistake in mistakes:
-            if not any(_same_answer(spec, mistake.response, spec.read(other))
-                       for other in [spec.key()] + [k.response for k in kept]):
-                kept.append(mistake)
+            try:
+                value = spec.read(mistake.response)
+            except Malformed:
+                continue  # an unreadable response is diagnosed as malformed, not as this misconception
+            if not any(spec.same(value, other) for other in seen):
+                seen.append(value)
+                kept.append(Mistake(mistake.name, mistake.response, mistake.message, mistake.score, value))
         variant.mistakes = kept
         return variant
-
-
-def _same_answer(spec: AnswerFormat, response: Any, key: Any) -> bool:
-    try:
-        return spec.same(spec.read(response), key)
-    except Malformed:
-        return False
 
 
 #: Every registered question, by id (``"<topic>.<name>"``), in registration order.
@@ -1013,10 +1014,4 @@ def grade(variant: Variant, response: Any) -> Grade:
 
 
 def _recognise(variant: Variant, value: Any) -> Mistake | None:
-    for mistake in variant.mistakes:
-        try:
-            if variant.answer.same(value, variant.answer.read(mistake.response)):
-                return mistake
-        except Malformed:
-            continue
-    return None
+    return next((m for m in variant.mistakes if variant.answer.same(value, m.value)), None)
