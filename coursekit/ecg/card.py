@@ -55,8 +55,30 @@ def train_reference_cnn(X_public, y_public, patient_public, seed, progress=False
     return model, history
 
 
-def measure(public, hidden, cnn_seeds=(0,), log=print) -> dict:
-    """All hidden-split AUCs. ``public``/``hidden`` are (X, y, fs, patient_id) as ``load_split`` returns."""
+def _cnn_run(public, X_hid_std, y_hid, seed, threads=None):
+    """Train one seed and score it on the hidden split (a top-level function, so worker processes can run it)."""
+    import torch
+
+    from reference import af_cnn
+
+    if threads:
+        torch.set_num_threads(threads)
+    X_pub, y_pub, _, p_pub = public
+    started = time.process_time()
+    model, history = train_reference_cnn(X_pub, y_pub, p_pub, seed)
+    auc = _auc(y_hid, af_cnn.predict_proba(model, X_hid_std))
+    return {"seed": int(seed), "hidden_auc": auc, "best_epoch": history["best_epoch"],
+            "epochs_run": len(history["loss"]), "val_auc": history["best_val_auc"],
+            "wall_s": history["seconds"], "cpu_s": time.process_time() - started,
+            "threads": torch.get_num_threads()}
+
+
+def measure(public, hidden, cnn_seeds=(0,), jobs=1, log=print) -> dict:
+    """All hidden-split AUCs. ``public``/``hidden`` are (X, y, fs, patient_id) as ``load_split`` returns.
+
+    ``jobs`` > 1 trains that many seeds at once in worker processes (one torch thread each);
+    a seed's result does not depend on which worker runs it.
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -65,17 +87,27 @@ def measure(public, hidden, cnn_seeds=(0,), log=print) -> dict:
 
     X_pub, y_pub, fs, p_pub = public
     X_hid, y_hid, _, _ = hidden
-    result = {"cnn": []}
     X_hid_std = af_cnn.standardize(X_hid)
-    for seed in cnn_seeds:
-        started = time.process_time()
-        model, history = train_reference_cnn(X_pub, y_pub, p_pub, seed)
-        auc = _auc(y_hid, af_cnn.predict_proba(model, X_hid_std))
-        result["cnn"].append({"seed": int(seed), "hidden_auc": auc, "best_epoch": history["best_epoch"],
-                              "epochs_run": len(history["loss"]), "val_auc": history["best_val_auc"],
-                              "wall_s": history["seconds"], "cpu_s": time.process_time() - started})
-        log(f"CNN seed {seed}: hidden AUC {auc:.4f} (val {history['best_val_auc']:.4f}, "
-            f"{len(history['loss'])} epochs, {history['seconds']:.1f} s wall)")
+    result = {"cnn": []}
+
+    def report(run):
+        result["cnn"].append(run)
+        log(f"CNN seed {run['seed']}: hidden AUC {run['hidden_auc']:.4f} (val {run['val_auc']:.4f}, "
+            f"{run['epochs_run']} epochs, {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU, "
+            f"{run['threads']} thread(s))")
+
+    if jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")  # no forked torch thread pools
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [pool.submit(_cnn_run, public, X_hid_std, y_hid, seed, 1) for seed in cnn_seeds]
+            for future in futures:
+                report(future.result())
+    else:
+        for seed in cnn_seeds:
+            report(_cnn_run(public, X_hid_std, y_hid, seed))
     started = time.perf_counter()
     logistic = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=2000))
     logistic.fit(X_pub, y_pub)
@@ -160,7 +192,7 @@ def _check(name, value):
 
 
 def make_card(seed=build.DEFAULT_SEED, cnn_seeds=(0,), out_dir=CARD_DIR, public_path=build.PUBLIC_PATH,
-              hidden_path=build.HIDDEN_PATH, log=print) -> dict:
+              hidden_path=build.HIDDEN_PATH, jobs=1, log=print) -> dict:
     """Measure everything and write ``out_dir/CARD.md`` and its figures; return the measurements."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -172,7 +204,7 @@ def make_card(seed=build.DEFAULT_SEED, cnn_seeds=(0,), out_dir=CARD_DIR, public_
     for name, split in (("public", public), ("hidden", hidden)):
         if not np.array_equal(split[1], sim[name].y):
             raise RuntimeError(f"{name} split on disk was not built with seed {seed}; rebuild it first")
-    m = measure(public, hidden, cnn_seeds, log=log)
+    m = measure(public, hidden, cnn_seeds, jobs=jobs, log=log)
     _figures(out_dir, hidden, sim["hidden"], m["hidden_table"])
     cnn_aucs = np.array([run["hidden_auc"] for run in m["cnn"]])
     cnn_walls = np.array([run["wall_s"] for run in m["cnn"]])
@@ -247,13 +279,14 @@ def make_card(seed=build.DEFAULT_SEED, cnn_seeds=(0,), out_dir=CARD_DIR, public_
         "",
         "Reference CNN per training seed (same public data and validation patients, only the seed changes):",
         "",
-        "| seed | hidden AUC | best val AUC | epochs run | wall s | CPU s |",
-        "|---|---|---|---|---|---|",
+        "| seed | hidden AUC | best val AUC | epochs run | wall s | CPU s | torch threads |",
+        "|---|---|---|---|---|---|---|",
         *[f"| {r['seed']} | {r['hidden_auc']:.4f} | {r['val_auc']:.4f} | {r['epochs_run']} | {r['wall_s']:.1f} | "
-          f"{r['cpu_s']:.1f} |" for r in m["cnn"]],
+          f"{r['cpu_s']:.1f} | {r['threads']} |" for r in m["cnn"]],
         "",
         f"Spread over seeds: max - min = {cnn_aucs.max() - cnn_aucs.min():.4f}, std = {cnn_aucs.std():.4f}; "
-        f"training wall time median {np.median(cnn_walls):.1f} s (max {cnn_walls.max():.1f} s) on this machine.",
+        f"training wall time median {np.median(cnn_walls):.1f} s (max {cnn_walls.max():.1f} s) on this machine "
+        "(wall time depends on the machine's load; CPU time is the steadier number).",
         "",
         "## Physiology check (hidden split, detected R peaks)",
         "",

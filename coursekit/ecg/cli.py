@@ -40,7 +40,7 @@ def _build(args) -> int:
 def _card(args) -> int:
     from . import card
 
-    measurements = card.make_card(seed=args.seed, cnn_seeds=tuple(range(args.seeds)))
+    measurements = card.make_card(seed=args.seed, cnn_seeds=tuple(range(args.seeds)), jobs=args.jobs)
     aucs = [run["hidden_auc"] for run in measurements["cnn"]]
     met = (card.TARGETS["cnn"][0] <= min(aucs) and max(aucs) <= card.TARGETS["cnn"][1]
            and measurements["logistic_raw"] <= card.TARGETS["logistic_raw"][1]
@@ -95,6 +95,7 @@ def register(subparsers) -> None:
     p = commands.add_parser("card", help="measure the splits and write reference/af_data/CARD.md")
     p.add_argument("--seed", type=int, default=build.DEFAULT_SEED, help="generator seed of the splits")
     p.add_argument("--seeds", type=int, default=3, help="CNN training seeds to measure (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=1, help="seeds trained at once, one torch thread each (default %(default)s)")
     p.set_defaults(handler=_guarded(_card))
 
     p = commands.add_parser("import-cinc2017", help="import PhysioNet/CinC 2017 records (N and A kept)")

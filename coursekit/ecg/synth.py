@@ -352,10 +352,10 @@ def draw_patient(rng, label, difficulty: Difficulty) -> Patient:
             p["r_min"] = rng.uniform(0.33, 0.75)
             p["delta_r"] = rng.uniform(0.0, 0.04)
         else:
-            p["atrial_shape"] = _log_uniform(rng, 1.0, 6.0)
+            p["atrial_shape"] = _log_uniform(rng, 1.0, 3.0)
             # rate-controlled patients (beta blockers, digoxin) have long refractory periods
             p["r_min"] = rng.uniform(0.33, 0.65)
-            p["delta_r"] = rng.uniform(0.0, 0.25)
+            p["delta_r"] = rng.uniform(0.05, 0.35)
         p["tau_r"] = rng.uniform(0.05, 0.25)
         p["d_min"] = rng.uniform(0.06, 0.12)
         p["delta_d"] = rng.uniform(0.0, 0.06)
