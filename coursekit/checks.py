@@ -54,8 +54,11 @@ class Case:
     def describe(self, function: str) -> str:
         if self.label:
             return self.label
-        parts = [short_repr(a) for a in self.args]
-        parts += ["%s=%s" % (k, short_repr(v)) for k, v in self.kwargs.items()]
+        # Inputs are shown in full up to 64 numbers, so a student can rerun the failing case.
+        def show(value):
+            return short_repr(value, limit=1500, items=64, precision=10)
+        parts = [show(a) for a in self.args]
+        parts += ["%s=%s" % (k, show(v)) for k, v in self.kwargs.items()]
         return "%s(%s)" % (function, ", ".join(parts))
 
     def encoded(self) -> dict:
@@ -168,12 +171,13 @@ class Verdict:
 
 # --------------------------------------------------------------------------- comparing
 
-def short_repr(value: Any, limit: int = 160) -> str:
-    """A one-line repr for messages: arrays compact, long text cut in the middle."""
+def short_repr(value: Any, limit: int = 160, items: int = 12, precision: int = 6) -> str:
+    """A one-line repr for messages: arrays up to ``items`` numbers in full, longer ones
+    abbreviated; text longer than ``limit`` cut in the middle."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, np.ndarray):
-        with np.printoptions(precision=6, threshold=12, edgeitems=3, linewidth=10_000):
+        with np.printoptions(precision=precision, threshold=items, edgeitems=3, linewidth=10_000):
             body = np.array2string(value, separator=", ")
         default = value.dtype in (np.dtype(float), np.dtype(int))
         text = "array(%s)" % body if default else "array(%s, dtype=%s)" % (body, value.dtype)

@@ -198,6 +198,8 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
             else:
                 kept.append(output)
         error = next((o for o in kept if o.get("output_type") == "error"), None)
+        if error is not None:
+            error["traceback"] = _scrub_traceback(error.get("traceback", []))
 
         verdicts: list[Verdict] = []
         for check, groups in entry["checks"]:
@@ -243,6 +245,29 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
             lines.append("")
             lines.extend(verdict.lines())
         return "\n".join(lines)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _scrub_traceback(frames: list[str]) -> list[str]:
+    """Cut the grader's generated code out of a traceback shown in feedback.
+
+    IPython prints a few lines of context around the failing line of the cell, which can
+    include the hidden region; and a timeout interrupts inside the generated check.
+    """
+    cleaned = []
+    for frame in frames:
+        if "_coursekit_hidden_check" in frame or "coursekit hidden check" in frame:
+            cleaned.append("(inside the grader's hidden check)")
+            continue
+        kept = []
+        for line in frame.split("\n"):
+            if BEGIN_HIDDEN in _ANSI.sub("", line):
+                break
+            kept.append(line)
+        cleaned.append("\n".join(kept))
+    return cleaned
 
 
 def _fmt(number: float) -> str:

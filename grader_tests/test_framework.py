@@ -268,3 +268,15 @@ def test_an_execute_result_published_by_student_code_is_not_a_score():
     cell = _score(lambda g: [spoof, _payload(g, lambda x: -1.0)])
     assert _score_value(cell) == 0
     assert [o["output_type"] for o in cell.outputs].count("execute_result") == 1
+
+
+def test_tracebacks_in_feedback_stop_before_the_hidden_region():
+    frame = ("Cell In[3], line 2\n      1 x = 1\n----> 2 assert f(0) == 1\n      3 ### BEGIN HIDDEN TESTS\n"
+             "      4 # Hidden check 'demo.square': written by the grader")
+    error = new_output("error", ename="AssertionError", evalue="",
+                       traceback=[frame, "File <coursekit hidden check>:12, in _coursekit_hidden_check(_ns)",
+                                  "AssertionError: "])
+    cell = _score(lambda g: [error])
+    traceback = "\n".join(cell.outputs[0]["traceback"])
+    assert "assert f(0) == 1" in traceback and "AssertionError" in traceback
+    assert "HIDDEN" not in traceback and "Hidden check" not in traceback and "_coursekit" not in traceback
