@@ -168,6 +168,10 @@ class GradingExecute(Execute):
                 return "ok" if msg["content"].get("status") == "ok" else "error"
 
     # ------------------------------------------------------------------ outputs
+    def process_message(self, msg, cell, cell_index):
+        self._cell_started = True  # only messages answering this cell's request get here
+        return super().process_message(msg, cell, cell_index)
+
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not outs or outs[-1] is not out:
@@ -211,6 +215,16 @@ class GradingExecute(Execute):
         return self.nb, self.resources
 
     async def _async_grade_notebook(self) -> None:
+        try:
+            await self._async_run_cells()
+        finally:
+            # nbclient leaves its polling tasks pending when a kernel dies mid-cell; end them here
+            # rather than let the event loop complain about them later.
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+    async def _async_run_cells(self) -> None:
         async with self.async_setup_kernel():
             msg_id = await ensure_async(self.kc.kernel_info())
             self._cell_timeout = self.timeout
@@ -219,7 +233,7 @@ class GradingExecute(Execute):
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
             budget_end = monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
             succeeded: list[int] = []   # non-test code cells that ran without error, for replays
-            restarts, any_timeout, stop_reason = 0, False, None
+            restarts, any_timeout, stop_reason, previous = 0, False, None, None
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code" or not cell.source.strip():
                     continue
@@ -234,14 +248,34 @@ class GradingExecute(Execute):
                 base = self.timeout_after_timeout if any_timeout and self.timeout_after_timeout > 0 else self.timeout
                 limits = [t for t in (base, budget_end - monotonic() if budget_end else None) if t and t > 0]
                 self._cell_timeout = max(1.0, min(limits)) if limits else None
-                self._timed_out = False
-                outcome = "ok"
-                try:
-                    await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
-                except DeadKernelError:
-                    outcome = "dead"
-                except CellTimeoutError:
-                    outcome = "stuck"  # interrupted, but the kernel never went idle again
+                outcome = await self._execute(cell, index)
+                if outcome == "dead" and not self._cell_started and previous is not None:
+                    # The kernel had ended before this cell began (e.g. a thread of an earlier cell
+                    # called os._exit): restart, replay, and run this cell after all.
+                    why = _describe_exit(await self._exit_status())
+                    self._event("kernel_died", index, "kernel had ended before cell %d started: %s" % (index, why))
+                    stop_reason = await self._recover(index, succeeded, restarts, budget_end)
+                    restarts += 1
+                    if stop_reason is not None:
+                        cell.outputs = [self._error_output("NotRun", "The grader did not run this cell: %s."
+                                                           % stop_reason)]
+                        continue
+                    outcome = await self._execute(cell, index)
+                    cell.outputs.insert(0, from_dict({"output_type": "stream", "name": "stdout", "text":
+                        "[the kernel had ended before this cell started (%s); the grader restarted it, re-ran the "
+                        "earlier cells that had succeeded, then this cell]\n" % why}))
+                if outcome == "exited":
+                    # exit() / quit(): ipykernel ends itself right after this cell. Restart now, and
+                    # replay without this cell, so the exit does not repeat.
+                    cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout", "text":
+                        "\n[this cell asked the kernel to exit (exit() or quit()); the grader restarted it and "
+                        "re-ran the earlier cells that had succeeded]\n"}))
+                    self._event("kernel_exit", index, "cell %d called exit(); kernel restarted" % index)
+                    stop_reason = await self._recover(index, succeeded, restarts, budget_end)
+                    restarts += 1
+                    previous = index
+                    continue
+                previous = index
                 if outcome == "ok" and self._timed_out:
                     any_timeout = True
                     for output in cell.outputs:
@@ -267,6 +301,10 @@ class GradingExecute(Execute):
                                "this cell was not run again." % why)
                     self._event("kernel_died", index, "kernel died in cell %d: %s" % (index, why),
                                 kernel_output=tail[-2000:])
+                elif outcome == "broken":
+                    message = ("The kernel stopped speaking the Jupyter protocol while running this cell (was "
+                               "something the kernel needs replaced?). The grader started a new kernel, re-ran the "
+                               "earlier cells that had succeeded, and went on with the next cell.")
                 else:
                     any_timeout = True
                     message = ("This cell ran longer than %.0f s and the kernel did not respond to an interrupt. "
@@ -275,10 +313,33 @@ class GradingExecute(Execute):
                     self._event("kernel_stuck", index, "kernel did not recover from an interrupt in cell %d"
                                 % index)
                 cell.outputs = [o for o in cell.outputs if o.get("ename") != "CellTimeoutError"]
-                cell.outputs.append(self._error_output("KernelDied" if outcome == "dead" else "CellTimeoutError",
-                                                       message))
+                ename = {"dead": "KernelDied", "broken": "KernelBroken"}.get(outcome, "CellTimeoutError")
+                cell.outputs.append(self._error_output(ename, message))
                 stop_reason = await self._recover(index, succeeded, restarts, budget_end)
                 restarts += 1
+
+    async def _execute(self, cell, index: int) -> str:
+        """Run one cell: 'ok' (errors included), 'dead' (kernel died) or 'stuck' (no recovery)."""
+        self._timed_out = False
+        self._cell_started = False
+        self._asked_exit = False
+        try:
+            await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
+        except DeadKernelError:
+            return "dead"
+        except CellTimeoutError:
+            return "stuck"  # interrupted, but the kernel never went idle again
+        except Exception as error:  # e.g. garbled messages from a kernel whose json.dumps was patched
+            self._event("kernel_broken", index, "kernel sent something unreadable in cell %d: %s: %s"
+                        % (index, type(error).__name__, str(error)[:200]))
+            return "broken"
+        return "exited" if self._asked_exit else "ok"
+
+    def on_cell_executed(self, **kwargs):
+        super().on_cell_executed(**kwargs)
+        payloads = kwargs["execute_reply"].get("content", {}).get("payload") or []
+        if any(p.get("source") == "ask_exit" and not p.get("keepkernel") for p in payloads):
+            self._asked_exit = True
 
     async def _recover(self, index: int, succeeded: list[int], restarts: int, budget_end) -> str | None:
         """Start a new kernel and replay ``succeeded`` cells; the reason to stop, or None."""

@@ -101,6 +101,22 @@ class Limits:
     tmp_size_mb: int = 512       # /tmp and /dev/shm (tmpfs, each)
 
 
+def runtime_dir() -> str:
+    """Root-only folder for the sandboxes' private files (their IPC sockets, /etc files).
+
+    Outside ``/tmp`` where possible (``/run`` is a tmpfs), so that the host path a kernel
+    must see for its own sockets leaves its private ``/tmp`` empty.
+    """
+    for base in ("/run", tempfile.gettempdir()):
+        path = os.path.join(base, "coursekit-sandboxes")
+        try:
+            os.makedirs(path, mode=0o711, exist_ok=True)
+            return path
+        except OSError:
+            continue
+    raise RuntimeError("no folder for sandbox runtime files")
+
+
 # --------------------------------------------------------------------------- user ids
 
 class UidLease:
@@ -241,7 +257,7 @@ def run_sandboxed(command: list[str], *, workdir: str | None = None, limits: Lim
     if problem:
         raise SandboxUnavailable(problem)
     lease = UidLease()
-    private_dir = tempfile.mkdtemp(prefix="coursekit-sandbox-")
+    private_dir = tempfile.mkdtemp(prefix="c-", dir=runtime_dir())
     try:
         os.chmod(private_dir, 0o711)
         prepare_private_dir(private_dir, lease.uid)
@@ -317,7 +333,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._release_sandbox()  # a restart: the old kernel's sockets and uid are done with
         self._lease = UidLease(self.first_uid, self.uid_pool)
         uid = self._lease.uid
-        self._sandbox_dir = tempfile.mkdtemp(prefix="coursekit-kernel-")
+        self._sandbox_dir = tempfile.mkdtemp(prefix="k-", dir=runtime_dir())
         os.chmod(self._sandbox_dir, 0o711)
         prepare_private_dir(self._sandbox_dir, uid)
         sockets = os.path.join(self._sandbox_dir, "ipc")

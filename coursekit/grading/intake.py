@@ -16,7 +16,8 @@ What students break, and what happens (each gets a note in the grading log):
   so the answer is still graded (plain nbgrader would give its points away or fail);
 - links, devices, files over the size limit, too many files: not copied.
 
-Duplicated cells are left to nbgrader's ``DeduplicateIds`` (the last copy is graded).
+- a duplicated graded cell: the last copy is graded, the others run as ordinary cells
+  (nbgrader's ``DeduplicateIds`` means the same, but leaves metadata its validator rejects).
 """
 
 from __future__ import annotations
@@ -264,7 +265,13 @@ def repair(nb: nbformat.NotebookNode, spec: NotebookSpec) -> list[str]:
             del cell.metadata["nbgrader"]
     for grade_id, count in sorted(seen.items()):
         if count > 1:
-            notes.append("cell %r appears %d times; nbgrader grades the last copy" % (grade_id, count))
+            # nbgrader's DeduplicateIds empties the metadata of the earlier copies, which its own
+            # metadata validation then rejects (the whole notebook fails); removing it is what it means.
+            copies = [c for c in nb.cells if (_nbgrader(c) or {}).get("grade_id") == grade_id]
+            for cell in copies[:-1]:
+                del cell.metadata["nbgrader"]
+            notes.append("cell %r appears %d times; the last copy is graded, the others run as ordinary cells"
+                         % (grade_id, count))
 
     present = set(seen)
     order = [m.get("grade_id") for m in (_nbgrader(c) for c in spec.cells) if m and m.get("grade_id")]

@@ -109,6 +109,9 @@ def grade_submission(job: dict) -> dict:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False  # the coordinator's terminal shows a progress bar, not nbgrader's log
+    asyncio_logger = logging.getLogger("asyncio")
+    asyncio_level = asyncio_logger.level
+    asyncio_logger.setLevel(logging.CRITICAL)  # nbclient leaves polling tasks behind after a dead kernel
     try:
         with _CourseModules(root), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbgrader's SQLAlchemy and nbformat warnings: noise here
@@ -120,6 +123,7 @@ def grade_submission(job: dict) -> dict:
         logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
+        asyncio_logger.setLevel(asyncio_level)
         result["log"] = buffer.getvalue()[-_LOG_CHARS:]
         shutil.rmtree(stage, ignore_errors=True)
         result["seconds"] = round(time.perf_counter() - started, 3)

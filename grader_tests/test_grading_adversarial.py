@@ -1,0 +1,151 @@
+"""The adversarial corpus, graded in one batch by ``coursekit grade`` (sandboxed, 2 Dask workers).
+
+Each submission in ``grader_tests/adversarial/corpus.py`` attacks or breaks the grader in
+one way and must get exactly its expected score per test cell; the batch must finish,
+and the course (sources, reference, release, config, the gradebook's assignment
+definition) and every submission must be byte-for-byte untouched afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from adversarial.corpus import CASES
+from adversarial.course import ASSIGNMENT, SECRET, build_corpus, make_course, tree_digest
+
+pytestmark = pytest.mark.slow
+
+_DEFINITION_TABLES = ("assignment", "notebook", "base_cell", "grade_cells", "solution_cells", "task_cells",
+                      "source_cell", "course")
+
+
+def _definition(db: Path) -> dict:
+    with sqlite3.connect(str(db)) as connection:
+        return {t: sorted(map(repr, connection.execute("SELECT * FROM %s" % t).fetchall())) for t in _DEFINITION_TABLES}
+
+
+def _course_files(root: Path) -> dict:
+    skip = ("autograded", "feedback", "submitted", ".coursekit", "reports", "exports")
+    return {k: v for k, v in tree_digest(root, skip=skip).items() if k != "gradebook.db"}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from coursekit.grading.parallel import grade_assignment
+
+    base = tmp_path_factory.mktemp("adversarial")
+    root = make_course(base / "course")
+    build_corpus(root, CASES)
+    (base / "canary.txt").write_text("untouched")
+    before = {"course": _course_files(root), "submitted": tree_digest(root / "submitted"),
+              "definition": _definition(root / "gradebook.db")}
+    saved = os.environ.get("COURSEKIT_SECRET")
+    os.environ["COURSEKIT_SECRET"] = SECRET
+    try:
+        summary = grade_assignment(root, ASSIGNMENT, workers=2, progress=False)
+    finally:
+        if saved is None:
+            os.environ.pop("COURSEKIT_SECRET", None)
+        else:
+            os.environ["COURSEKIT_SECRET"] = saved
+    log = {}
+    for line in (root / ".coursekit" / "grading" / ASSIGNMENT / "log.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        log[entry["student"]] = entry
+    return {"root": root, "base": base, "summary": summary, "log": log, "before": before}
+
+
+def _scores(root: Path, student: str) -> dict:
+    from nbgrader.api import Gradebook
+    with Gradebook("sqlite:///%s" % (root / "gradebook.db"), "grading-fixture") as gradebook:
+        submission = gradebook.find_submission(ASSIGNMENT, student)
+        return {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
+
+
+def test_the_batch_completes(graded):
+    summary = graded["summary"]
+    assert summary.failed == {}, summary.lines()
+    assert sorted(summary.graded) == sorted(c.name for c in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_each_submission_gets_its_exact_grade(graded, case):
+    scores = _scores(graded["root"], case.name)
+    manual = scores.pop("explain_normalize")
+    assert scores == case.expected, "%s supposed to score %s, got %s" % (case.name, case.expected, scores)
+    assert manual == 0.0  # nobody answered it: nbgrader's "no response" rule, whatever else happened
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_log_says_what_happened(graded, case):
+    entry = graded["log"][case.name]
+    notes = "\n".join(entry["notes"])
+    for phrase in case.notes:
+        assert phrase in notes, "%s: note %r missing from %s" % (case.name, phrase, entry["notes"])
+    kinds = {event["event"] for event in entry["events"]}
+    for kind in case.events:
+        assert kind in kinds, "%s: event %r missing from %s" % (case.name, kind, entry["events"])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.outputs], ids=str)
+def test_the_autograded_notebook_shows_it(graded, case):
+    path = graded["root"] / "autograded" / case.name / ASSIGNMENT / "functions.ipynb"
+    text = json.dumps(nbformat.read(str(path), as_version=4))
+    for phrase in case.outputs:
+        if phrase.startswith("!"):
+            assert phrase[1:] not in text, "%s: %r must not appear" % (case.name, phrase[1:])
+        else:
+            assert phrase in text, "%s: %r missing from the autograded notebook" % (case.name, phrase)
+
+
+def test_nothing_outside_the_expected_grades_changed(graded):
+    root, before = graded["root"], graded["before"]
+    assert tree_digest(root / "submitted") == before["submitted"]
+    assert _course_files(root) == before["course"]
+    assert _definition(root / "gradebook.db") == before["definition"]
+    assert (graded["base"] / "canary.txt").read_text() == "untouched"
+    for case in CASES:
+        for path in case.escape_files:
+            assert not os.path.exists(path), "%s escaped the sandbox: %s exists" % (case.name, path)
+
+
+def test_broken_files_are_not_copied_into_autograded(graded):
+    folder = graded["root"] / "autograded" / "file_bomb" / ASSIGNMENT
+    names = {p.name for p in folder.rglob("*")}
+    assert not {"huge.bin", "gradebook_link.db", "source_link", "a_fifo"} & names
+    assert not any(p.is_symlink() for p in folder.rglob("*"))
+
+
+def test_the_instructor_report_covers_the_batch(graded, tmp_path):
+    from coursekit.grading.report import write_report
+
+    html = write_report(graded["root"], ASSIGNMENT, tmp_path / "report.html").read_text()
+    assert "<svg" in html and "Score distribution" in html and "Pass rate per test cell" in html
+    for phrase in ("test_relu", "kernel_died", "not valid JSON", "graded 'functions-Copy1.ipynb' instead",
+                   "hidden test failed: invalid input raises ValueError"):
+        assert phrase in html, phrase
+    assert "NameError: name &#x27;add&#x27; is not defined" in html  # the exit() case lost its definition
+
+
+def test_feedback_shows_verdicts_but_not_hidden_tests(graded):
+    from coursekit.grading.runner import generate_feedback
+    from coursekit.grading.settings import Course
+
+    course = Course.load(graded["root"])
+    for student in ("correct", "os_exit_in_add"):
+        result = generate_feedback({"root": str(course.root), "assignment": ASSIGNMENT, "student": student,
+                                    "config": course.config})
+        assert result["ok"], result["error"]
+    correct = (graded["root"] / "feedback" / "correct" / ASSIGNMENT / "functions.html").read_text()
+    crashed = (graded["root"] / "feedback" / "os_exit_in_add" / ASSIGNMENT / "functions.html").read_text()
+    assert "Hidden tests: 3 / 3 points" in correct and "PASS  invalid input raises ValueError" in correct
+    assert "The kernel died while running this cell" in crashed
+    for html in (correct, crashed):
+        for secret in ("_coursekit_hidden_check", "coursekit-check:", "BEGIN HIDDEN TESTS", "_probe_ns"):
+            assert secret not in html
