@@ -8,12 +8,14 @@
   its central differences reach the relative error the notebook promises.
 """
 
+import copy
+
 import numpy as np
 import pytest
 import torch
 
 from coursekit.checks import Outcome, all_checks, get_check
-from kit import Mutant, mutant_namespace, run_mutant
+from kit import ROOT, Mutant, mutant_namespace, read_notebook, run_mutant
 from mutants.backprop import MUTANTS
 from reference import backprop as ref
 from reference.checks import backprop as backprop_checks
@@ -122,9 +124,9 @@ def train_xor(hidden_units=4, lr=4.0, epochs=1500, seed=0):
     params = init_mlp([2, hidden_units, 1], seed)
     losses = []
     for epoch in range(epochs):
-        y_hat, cache = mlp_forward(XOR_X, params)
-        losses.append(binary_cross_entropy(y_hat, XOR_Y))
-        params = sgd_update(params, mlp_backward(XOR_Y, cache, params), lr)
+        y_hat, cache = mlp_forward(X_xor, params)
+        losses.append(binary_cross_entropy(y_hat, y_xor))
+        params = sgd_update(params, mlp_backward(y_xor, cache, params), lr)
     return params, np.array(losses)
 """),
 ]
@@ -174,6 +176,42 @@ def test_mutant_loses_points(mutant, seed):
     assert verdict.fraction < 1.0, "%s kept full marks on seed %d:\n%s" % (mutant.name, seed, report)
     function = get_check(mutant.check).function
     assert "first failure: %s(" % function in report, "the message names no failing call:\n" + report
+
+
+# --------------------------------------------------------------------------- the notebook's own code
+
+def _notebook_namespace():
+    """The source notebook's setup and solution cells, run in a fresh namespace (no kernel)."""
+    nb = read_notebook(ROOT / "source" / "04_backprop" / "backprop.ipynb")
+    namespace = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade_id") == "setup"):
+            exec(compile(cell.source, "<notebook cell %s>" % meta["grade_id"], "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def notebook_namespace():
+    return _notebook_namespace()
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
+def test_notebook_solutions_score_full_marks(check, notebook_namespace):
+    """The solutions students never see must agree with reference/, or the two have drifted."""
+    for seed in range(5):
+        verdict = check.run_locally(copy.copy(notebook_namespace), seed)
+        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
+def test_mutant_pasted_into_the_notebook_loses_points(mutant, notebook_namespace):
+    """What ``coursekit demo`` does with the catalogue: the mutant replaces the notebook's answer."""
+    namespace = copy.copy(notebook_namespace)
+    exec(compile(mutant.source, "<mutant>", "exec"), namespace)
+    verdict = get_check(mutant.check).run_locally(namespace, MUTANT_SEEDS[0])
+    assert verdict.fraction < 1.0, "\n".join(verdict.lines())
 
 
 # --------------------------------------------------------------------------- the reference vs PyTorch

@@ -3,7 +3,9 @@
 Each ``source`` is executed over the reference functions of ``reference/backprop.py``
 (so a faulty ``mlp_backward`` still gets the reference ``mlp_forward``'s cache,
 ``{"A": [A0, ..., AL], "Z": [Z1, ..., ZL]}``); ``grader_tests/test_backprop.py`` proves
-that every one loses points in its check on several seeds.
+that every one loses points in its check on several seeds. The sources only use names a
+notebook also defines (``sigmoid``, ``binary_cross_entropy``, ``X_xor``, ``y_xor``, the
+student's functions), so ``coursekit demo`` can paste them into a submission as they are.
 """
 
 from kit import Mutant
@@ -483,9 +485,9 @@ def train_xor(hidden_units=4, lr=5.0, epochs=1000, seed=0):
     {setup}
     losses = []
     for epoch in range({epochs}):
-        y_hat, cache = mlp_forward(XOR_X, params)
-        losses.append(binary_cross_entropy(y_hat, XOR_Y))
-        grads = mlp_backward(XOR_Y, cache, params)
+        y_hat, cache = mlp_forward(X_xor, params)
+        losses.append(binary_cross_entropy(y_hat, y_xor))
+        grads = mlp_backward(y_xor, cache, params)
         {update}
     return params, {returned_losses}
 """

@@ -478,9 +478,9 @@ def _xor_judge(case, expected, got):
     if not losses[-1] <= XOR_LOSS_DROP * losses[0]:
         return "the loss did not fall enough: first %.4g, last %.4g (must end below %g x the first)" % (
             losses[0], losses[-1], XOR_LOSS_DROP)
-    y_hat, _ = ref.mlp_forward(ref.XOR_X, params)
+    y_hat, _ = ref.mlp_forward(ref.X_xor, params)
     predicted = (y_hat >= 0.5).astype(float)
-    if not np.array_equal(predicted, ref.XOR_Y):
+    if not np.array_equal(predicted, ref.y_xor):
         return "the trained network misclassifies XOR: outputs %s for inputs (0,0), (0,1), (1,0), (1,1)" % (
             short_repr(np.round(y_hat, 4)))
     return None
