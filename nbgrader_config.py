@@ -32,3 +32,14 @@ c.SandboxedKernelManager.allow_unsandboxed = False
 c.Execute.timeout = 120
 # Feedback shows at most this many lines of a cell's output (a student's print loop).
 c.LimitOutput.max_lines = 300
+
+# Mark schemes live in the locked question cell above each written answer: autograde
+# restores locked cells from the gradebook, so graders see the scheme in formgrader.
+# nbgrader would only accept them in "task" cells; the kit's rule is checked by its tests.
+c.ClearMarkScheme.enforce_metadata = False
+# ...and the feedback students receive must not carry them.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

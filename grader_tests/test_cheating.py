@@ -105,6 +105,9 @@ def _notebook():
         a.tests('"""step(0) = 1 and step works element-wise."""\nassert step(0.0) == 1\n'
                 "### BEGIN HIDDEN TESTS\n# coursekit-check: perceptron.step\n### END HIDDEN TESTS",
                 "test_step", points=POINTS),
+        a.md("**Why** does the perceptron use a threshold?\n\n### BEGIN MARK SCHEME\n"
+             "1 point: MODEL-ANSWER-FOR-GRADERS-ONLY.\n### END MARK SCHEME", "question_why"),
+        a.manual("It decides.", "answer_why", points=1),
         a.code("import os\nprint('secret visible:', bool(os.environ.get('COURSEKIT_SECRET')))\n"
                "print('course visible:', os.path.exists('../../../nbgrader_config.py'))", "isolation_probe"),
     ])
@@ -124,6 +127,7 @@ def graded(tmp_path_factory):
     for student, source in students.items():
         course.submit(student, ASSIGNMENT, {"cheats.ipynb": replace_cell(stub, "step", source)})
     course.autograde(ASSIGNMENT)
+    course.nbgrader("generate_feedback", ASSIGNMENT, "--force")
     return course
 
 
@@ -155,3 +159,16 @@ def test_feedback_explains_the_failure_without_showing_generated_code(graded):
     report = "\n".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
     assert "FAIL" in report and "expected" in report
     assert "_coursekit_hidden_check" not in cell.source
+
+
+@pytest.mark.slow
+def test_graders_see_the_mark_scheme_and_students_do_not(graded):
+    nb = graded.autograded_notebook(ASSIGNMENT, "honest", "cheats.ipynb")
+    question = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    == "question_why")
+    assert "MODEL-ANSWER-FOR-GRADERS-ONLY" in question.source
+    release = (graded.root / "release" / ASSIGNMENT / "cheats.ipynb").read_text()
+    feedback = (graded.root / "feedback" / "honest" / ASSIGNMENT / "cheats.html").read_text()
+    assert "MODEL-ANSWER-FOR-GRADERS-ONLY" not in release
+    assert "MODEL-ANSWER-FOR-GRADERS-ONLY" not in feedback
+    assert "Hidden tests: 2 / 2 points" in feedback and "_coursekit_hidden_check" not in feedback

@@ -169,8 +169,9 @@ def test_release_holds_stubs_but_no_solution_hidden_test_mark_scheme_or_referenc
         assert released.source.startswith(signature_and_docstring)
     manual = next(c for c in run.release_nb.cells if _meta(c).get("grade_id") == "dilation_receptive_field")
     assert manual.source.strip() == "YOUR ANSWER HERE"
+    # The mark scheme sits in the locked question cell, which autograde restores for graders.
     assert "### BEGIN MARK SCHEME" in next(c.source for c in source_nb.cells
-                                          if _meta(c).get("grade_id") == "dilation_receptive_field")
+                                          if _meta(c).get("grade_id") == "dilation_question")
 
 
 @pytest.mark.slow

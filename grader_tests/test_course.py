@@ -64,6 +64,22 @@ def test_every_code_answer_cell_has_solution_delimiters(path):
                     path.name, meta.get("grade_id"))
 
 
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_every_written_answer_has_a_mark_scheme_in_the_locked_cell_above(path):
+    """Autograde restores locked cells from the gradebook, so graders see the scheme there."""
+    cells = nbformat.read(path, as_version=4).cells
+    for i, cell in enumerate(cells):
+        meta = _nbgrader(cell)
+        if cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution"):
+            above = cells[i - 1]
+            assert _nbgrader(above).get("locked") and _nbgrader(above).get("grade_id"), \
+                "%s: the cell above %s must be locked, with an id" % (path.name, meta["grade_id"])
+            assert "### BEGIN MARK SCHEME" in above.source, \
+                "%s: no mark scheme above written answer %s" % (path.name, meta["grade_id"])
+            assert "MARK SCHEME" not in cell.source, \
+                "%s: mark scheme inside the answer cell %s is lost at release" % (path.name, meta["grade_id"])
+
+
 def test_grade_ids_are_unique_and_descriptive():
     for path in SOURCE_NOTEBOOKS:
         ids = [grade_id(c) for c in nbformat.read(path, as_version=4).cells if grade_id(c)]
