@@ -43,3 +43,8 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# coursekit grade / GradingExecute: seconds for all cells of one notebook, so no submission stalls the batch.
+c.GradingExecute.notebook_timeout = 900
+# Seconds per cell once a cell has timed out: later tests call the looping function again.
+c.GradingExecute.timeout_after_timeout = 10
