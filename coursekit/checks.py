@@ -159,6 +159,8 @@ class Verdict:
             n = len(g.cases)
             if g.passed:
                 out.append("PASS  %s (%d case%s)" % (g.group.name, n, "" if n == 1 else "s"))
+                # A Partial verdict at full credit still has something to say (e.g. the AUC reached).
+                out.extend("      %s" % c.message for c in g.cases if c.message)
             elif g.score > 0:
                 out.append("PART  %s (%.0f%% of its credit)" % (g.group.name, 100 * g.score))
                 out.append("      %s" % g.first_failure.message)
