@@ -134,6 +134,21 @@ def test_feedback_names_the_failing_group_and_case(course):
     assert "_coursekit_hidden_check" not in sources  # the generated code is not shown back
 
 
+def test_feedback_shows_verdicts_but_no_mark_scheme_or_model_answer(course):
+    course.nbgrader("generate_feedback", ASSIGNMENT, "--student", "dana", "--force")
+    html = (course.root / "feedback" / "dana" / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")).read_text()
+    assert "Hidden tests: 2.4 / 3 points" in html and "invalid layer sizes raise ValueError" in html
+    for secret in ("MARK SCHEME", "half points allowed", "_coursekit_hidden_check"):  # dana kept the model answer
+        assert secret not in html, secret
+
+
+def test_graders_see_the_mark_scheme_above_the_written_answer(course):
+    graded = course.autograded_notebook(ASSIGNMENT, "dana", NOTEBOOK)
+    ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in graded.cells]
+    question = graded.cells[ids.index("vanishing_gradients_answer") - 1]
+    assert "### BEGIN MARK SCHEME" in question.source and "half points allowed" in question.source
+
+
 def test_nbgrader_validate_passes_the_source_and_fails_the_release(course):
     source = course.nbgrader("validate", "source/%s/%s" % (ASSIGNMENT, NOTEBOOK))
     assert "Success! Your notebook passes all the tests." in source.stdout, source.stdout[-3000:]
