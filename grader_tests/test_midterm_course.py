@@ -76,8 +76,12 @@ def simulate(student: str, index: int) -> dict[str, tuple[str, float]]:
     for slot in EXAM.slots:
         variant = EXAM.variant(slot, student)
         if slot.key == AMBIGUOUS:
-            wrong = next(LETTERS[i] for i, o in enumerate(variant.answer.options) if not o.correct)
-            plan[slot.key] = (repr(variant.answer.key()), 1.0) if index % 2 else (repr(wrong), 0.0)
+            # A second defensible answer: the strong half splits evenly between the key and one
+            # other option, the weak half mostly picks the key.
+            second = "Not a critical point" if variant.params["kind"] != "not_critical" else "A saddle point"
+            wrong = next(LETTERS[i] for i, o in enumerate(variant.answer.options) if o.text.startswith(second))
+            right = index % 2 == 1 if index >= len(CLASS) // 2 else index % 4 != 0
+            plan[slot.key] = (repr(variant.answer.key()), 1.0) if right else (repr(wrong), 0.0)
             continue
         draw = random.Random("%s|%s" % (student, slot.key)).random()
         if draw < 1 / (1 + math.exp(-SLOPE * (ability - DIFFICULTY[slot.key]))):
@@ -205,7 +209,9 @@ def test_item_analysis_flags_the_planted_ambiguous_question(graded, tmp_path):
     items = {item.key: item for item in result.items}
     planted = items[AMBIGUOUS]
     assert planted.discrimination < analysis.WEAK_DISCRIMINATION, planted
-    assert any("discrimination" in f for f in planted.flags) and any("upper group" in f for f in planted.flags)
+    assert any("discrimination" in f for f in planted.flags)
+    assert any("'option: Not a critical point" in f and "upper group" in f for f in planted.flags), planted.flags
+    assert "preview" not in result.students and len(result.students) == len(CLASS)
     sound = [item for item in result.items if item.key != AMBIGUOUS and not math.isnan(item.discrimination)]
     assert sum(item.discrimination >= analysis.WEAK_DISCRIMINATION for item in sound) >= len(sound) - 3, \
         [(i.key, round(i.discrimination, 2)) for i in sound]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bank import grade, parse_value
+from .bank import LETTERS, grade, parse_value
 
 #: Items almost everyone gets right (or wrong) cannot tell students apart.
 TOO_EASY = 0.90
@@ -149,10 +149,10 @@ def _flags(item: Item, group_size: int) -> list[str]:
     if math.isnan(item.discrimination):
         flags.append("no discrimination can be computed: every student scored the same")
     elif item.discrimination < 0:
-        flags.append("negative discrimination (r = %.2f): stronger students did worse; check the key and look "
+        flags.append("negative discrimination (r = %.3f): stronger students did worse; check the key and look "
                      "for an ambiguity" % item.discrimination)
     elif item.discrimination < WEAK_DISCRIMINATION:
-        flags.append("weak discrimination (r = %.2f < %.2f)" % (item.discrimination, WEAK_DISCRIMINATION))
+        flags.append("weak discrimination (r = %.3f < %.2f)" % (item.discrimination, WEAK_DISCRIMINATION))
     for name, (upper, lower, _total) in item.answers.items():
         if name in ("correct", "no data"):
             continue
@@ -217,8 +217,19 @@ def read_diagnoses(root: Path, exam, students: list[str]) -> dict[tuple[str, str
             except ValueError:
                 out[student, slot.key] = "computed (not read)"
                 continue
-            out[student, slot.key] = grade(exam.variant(slot, student), value).diagnosis
+            out[student, slot.key] = diagnose(exam.variant(slot, student), value)
     return out
+
+
+def diagnose(variant, value) -> str:
+    """The bank's diagnosis of an answer; a wrong option without a named misconception is
+    named by its text, so that a popular distractor shows up as itself."""
+    result = grade(variant, value)
+    options = getattr(variant.answer, "options", None)
+    if result.diagnosis == "wrong" and variant.answer.kind == "single choice" and options:
+        letter = variant.answer.read(value)
+        return "option: %s" % options[LETTERS.index(letter)].text[:50]
+    return result.diagnosis
 
 
 # --------------------------------------------------------------------------- the report
@@ -312,6 +323,9 @@ def analyse_course(root: Path, exam, db_url: str | None = None, with_answers: bo
     root = Path(root)
     keys = [s.key for s in exam.slots]
     students, scores = read_gradebook(db_url or "sqlite:///%s" % (root / "gradebook.db"), exam.assignment, keys)
+    # The preview copy (the source notebook, graded as a sanity check) is not a student.
+    kept = [i for i, s in enumerate(students) if s != exam.preview_student]
+    students, scores = [students[i] for i in kept], scores[kept]
     if not students:
         raise ValueError("no graded submission of %s in the gradebook" % exam.assignment)
     diagnoses = read_diagnoses(root, exam, students) if with_answers else None
