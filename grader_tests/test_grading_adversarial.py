@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from html import escape
 import sqlite3
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_the_log_says_what_happened(graded, case):
 @pytest.mark.parametrize("case", [c for c in CASES if c.outputs], ids=str)
 def test_the_autograded_notebook_shows_it(graded, case):
     path = graded["root"] / "autograded" / case.name / ASSIGNMENT / "functions.ipynb"
-    text = json.dumps(nbformat.read(str(path), as_version=4))
+    text = json.dumps([cell.get("outputs", []) for cell in nbformat.read(str(path), as_version=4).cells])
     for phrase in case.outputs:
         if phrase.startswith("!"):
             assert phrase[1:] not in text, "%s: %r must not appear" % (case.name, phrase[1:])
@@ -128,9 +129,9 @@ def test_the_instructor_report_covers_the_batch(graded, tmp_path):
     html = write_report(graded["root"], ASSIGNMENT, tmp_path / "report.html").read_text()
     assert "<svg" in html and "Score distribution" in html and "Pass rate per test cell" in html
     for phrase in ("test_relu", "kernel_died", "not valid JSON", "graded 'functions-Copy1.ipynb' instead",
-                   "hidden test failed: invalid input raises ValueError"):
-        assert phrase in html, phrase
-    assert "NameError: name &#x27;add&#x27; is not defined" in html  # the exit() case lost its definition
+                   "hidden test failed: invalid input raises ValueError",
+                   "NameError: name 'add' is not defined"):  # the exit() case lost its definition
+        assert escape(phrase) in html, phrase
 
 
 def test_feedback_shows_verdicts_but_not_hidden_tests(graded):

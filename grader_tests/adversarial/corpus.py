@@ -375,7 +375,7 @@ CASES = [
     Case("renamed_notebook", _renamed, FULL, notes=("graded 'functions-Copy1.ipynb' instead",)),
     Case("missing_notebook", _missing, ZERO, notes=("functions.ipynb is missing",)),
     Case("symlinked_notebook", _symlinked_notebook, ZERO, notes=("functions.ipynb (a link)",)),
-    Case("huge_output", _huge_output, FULL, events=("output_truncated",), outputs=("output truncated by the grader",)),
+    Case("huge_output", _huge_output, FULL, events=("output_truncated",), outputs=("Output truncated",)),
     Case("non_utf8_text", _non_utf8, FULL, notes=("not valid UTF-8",)),
     Case("file_bomb", _file_bomb, FULL, notes=("huge.bin (3072 MB", "gradebook_link.db (a link)", "a_fifo (not a plain file)",
                                                "over the limit of 1000 files")),
