@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .bank import QUESTIONS, Question, grade
 
 #: Responses no answer format accepts: each must score 0 with a message.
-UNIVERSAL_MALFORMED = (None, Ellipsis, float("nan"), float("inf"), -float("inf"), "", "not an answer",
+UNIVERSAL_MALFORMED = (None, Ellipsis, True, False, float("nan"), float("inf"), -float("inf"), "", "not an answer",
                        {"a": 1}, b"7", object(), complex(1, 2), [], [None], {"__opaque__": {"type": "x.Y", "repr": "?"}},
                        "x" * 10_000)
 
