@@ -237,7 +237,7 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
     def _report(verdicts: list[Verdict], error, score: float, points: float) -> str:
         lines = ["Hidden tests: %s / %s points" % (_fmt(score), _fmt(points))]
         if error is not None:
-            lines.append("This cell raised %s before the hidden tests could finish, so it scores 0."
+            lines.append("This cell raised %s (see the error above), so its hidden tests did not run to the end: 0 points."
                          % error.get("ename", "an error"))
         for verdict in verdicts:
             if error is not None and not verdict.groups:
