@@ -240,9 +240,10 @@ def plot(analysis: Analysis, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [3, 2]})
-    left.axhspan(-1, WEAK_DISCRIMINATION, color="#f4cccc", alpha=0.5, lw=0)
-    left.axvspan(0, TOO_HARD, color="#fde2c4", alpha=0.6, lw=0)
-    left.axvspan(TOO_EASY, 1, color="#fde2c4", alpha=0.6, lw=0)
+    left.axhspan(-1, WEAK_DISCRIMINATION, color="#f4cccc", alpha=0.5, lw=0,
+                 label="weak discrimination (r < %.2f)" % WEAK_DISCRIMINATION)
+    left.axvspan(0, TOO_HARD, color="#fde2c4", alpha=0.6, lw=0, label="too hard or too easy")
+    left.axvspan(TOO_EASY, 1.02, color="#fde2c4", alpha=0.6, lw=0)
     for item in analysis.items:
         r = 0.0 if math.isnan(item.discrimination) else item.discrimination
         colour = "#c0392b" if item.flags else "#2e86c1"
@@ -257,7 +258,10 @@ def plot(analysis: Analysis, path: Path) -> Path:
     left.set_xlabel("difficulty p (share of points earned)")
     left.set_ylabel("discrimination r (corrected item-total correlation)")
     left.set_title("Items: red = flagged; bars = 95%% interval of r (n = %d)" % len(analysis.students))
-    right.hist(analysis.totals, bins=min(15, max(5, len(analysis.students) // 2)), color="#5d6d7e", edgecolor="white")
+    left.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    step = max(1.0, math.ceil(analysis.max_total / 15))
+    edges = np.arange(0, analysis.max_total + 2 * step, step) - step / 2
+    right.hist(analysis.totals, bins=edges, color="#5d6d7e", edgecolor="white")
     right.set_xlabel("total score (of %s)" % _fmt(analysis.max_total))
     right.set_ylabel("students")
     right.set_title("Scores (Cronbach's alpha = %.2f)" % analysis.alpha)
