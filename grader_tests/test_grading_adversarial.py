@@ -129,7 +129,7 @@ def test_the_instructor_report_covers_the_batch(graded, tmp_path):
     html = write_report(graded["root"], ASSIGNMENT, tmp_path / "report.html").read_text()
     assert "<svg" in html and "Score distribution" in html and "Pass rate per test cell" in html
     for phrase in ("test_relu", "kernel_died", "not valid JSON", "graded 'functions-Copy1.ipynb' instead",
-                   "hidden test failed: invalid input raises ValueError",
+                   "hidden test failed: arrays of any shape",  # sys_modules_injection: only hidden tests catch it
                    "NameError: name 'add' is not defined"):  # the exit() case lost its definition
         assert escape(phrase) in html, phrase
 

@@ -104,6 +104,7 @@ def take_in(submitted: Path, staging: Path, specs: dict[str, NotebookSpec],
                     intake.notes.append("%s.ipynb was not submitted under its name; graded %r instead, which holds "
                                         "its cells" % (name, filename))
                 break
+            del unmatched[filename]  # reported here; not "a notebook of another assignment" below
             intake.notes.append("%s: %s" % (filename, problem))
         if nb is None:
             intake.missing.append(name)
@@ -123,7 +124,7 @@ def take_in(submitted: Path, staging: Path, specs: dict[str, NotebookSpec],
 def _copy_files(submitted: Path, staging: Path, limits: IntakeLimits, intake: Intake) -> dict[str, Path]:
     """Copy plain files (within limits); return the top-level notebooks, which are read separately."""
     notebooks: dict[str, Path] = {}
-    total, count, skipped = 0, 0, []
+    total, count, skipped, over_limit = 0, 0, [], []
     for directory, subdirectories, names in os.walk(submitted, followlinks=False):
         subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES)
         relative_dir = Path(directory).relative_to(submitted)
@@ -149,8 +150,7 @@ def _copy_files(submitted: Path, staging: Path, limits: IntakeLimits, intake: In
                                                                                 limits.file_mb))
                 continue
             if count >= limits.files or total + info.st_size > limits.total_mb * 2**20:
-                skipped.append("%s (over the limit of %d files / %g MB per submission)" % (relative, limits.files,
-                                                                                          limits.total_mb))
+                over_limit.append(str(relative))
                 continue
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +160,9 @@ def _copy_files(submitted: Path, staging: Path, limits: IntakeLimits, intake: In
             intake.files.append(str(relative))
     for directory in sorted(p for p in submitted.iterdir() if p.name.endswith(".ipynb") and p.is_dir()):
         skipped.append("%s (a folder, not a notebook)" % directory.name)
+    if over_limit:
+        skipped.append("%d file(s) over the limit of %d files / %g MB per submission, from %s on"
+                       % (len(over_limit), limits.files, limits.total_mb, over_limit[0]))
     if skipped:
         shown = skipped[:10] + (["... %d more" % (len(skipped) - 10)] if len(skipped) > 10 else [])
         intake.notes.append("files not copied for grading: " + "; ".join(shown))

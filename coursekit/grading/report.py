@@ -36,7 +36,7 @@ from coursekit.grading.settings import Course
 
 _FAIL_LINE = re.compile(r"^FAIL\s+(?P<group>.*?)\s*\(\d+ of \d+ cases? failed\)\s*$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
+_NUMBER = re.compile(r"(?<![A-Za-z_0-9.])[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
 
 
 @dataclass
@@ -65,15 +65,16 @@ class ReportData:
 
 
 def _normalise(message: str) -> str:
-    message = _ANSI.sub("", message).strip().splitlines()[0] if message.strip() else ""
-    return _NUMBER.sub("#", message)[:160]
+    lines = [line.strip() for line in _ANSI.sub("", message).splitlines() if line.strip()]
+    return _NUMBER.sub("#", lines[0] if lines else "")[:160]
 
 
 def _cell_failures(cell) -> set[str]:
     messages = set()
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            messages.add(_normalise("%s: %s" % (output.get("ename", "Error"), output.get("evalue", ""))))
+            # np.testing's messages start with a blank line: show the first line that says something
+            messages.add("%s: %s" % (output.get("ename", "Error"), _normalise(output.get("evalue", ""))))
         text = output.get("data", {}).get("text/plain", "") if output.get("output_type") == "display_data" else ""
         for line in text.splitlines():
             match = _FAIL_LINE.match(line.strip())
@@ -189,7 +190,8 @@ def _tests_figure(data: ReportData) -> str:
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of submissions")
     axes.set_title("Pass rate per test cell")
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=4, frameon=False, fontsize="small")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(1, len(tests)) - 0.12), ncol=4,
+                frameon=False, fontsize="small")
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
 

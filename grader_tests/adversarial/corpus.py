@@ -378,7 +378,7 @@ CASES = [
     Case("huge_output", _huge_output, FULL, events=("output_truncated",), outputs=("Output truncated",)),
     Case("non_utf8_text", _non_utf8, FULL, notes=("not valid UTF-8",)),
     Case("file_bomb", _file_bomb, FULL, notes=("huge.bin (3072 MB", "gradebook_link.db (a link)", "a_fifo (not a plain file)",
-                                               "over the limit of 1000 files")),
+                                               "501 file(s) over the limit of 1000 files")),
     Case("stdout_spoofing", _stdout_spoofing, _without("test_add"), outputs=("tampered",)),
     Case("sys_modules_injection", _sys_modules_injection, _without("test_relu")),
     Case("monkeypatches_builtins", _monkeypatches_builtins, _without("test_normalize")),
