@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 
 from ..bank import Misconception, Numeric, Variant, fmt, question
-from ._util import sigmoid
+from ._util import sigmoid, signed
 
 #: Gradients through a sigmoid or tanh, to three decimals.
 THREE_DECIMALS = 0.0015
 #: Products of small integers: exact.
 EXACT = 1e-6
+#: Chain-rule answers are drawn at least this large, well above the tolerance, so that answering 0
+#: (or forgetting a factor that is nearly 1) is never "close enough".
+MIN_GRADIENT = 0.02
 
 #: graph name -> (formula, f(x, y, z), {variable: (gradient, the other branch a student gives instead)})
 GRAPHS = {
@@ -90,19 +93,23 @@ def _chain(p, activation_derivative=True, include_input=True, sign=1.0):
 ])
 def chain_rule(rng) -> Variant:
     f = rng.choice(list(ACTIVATIONS))
-    p = {"f": f, "x": rng.choice([-2, -1, 0.5, 1, 1.5, 2]), "w": rng.choice([-1, -0.5, 0.5, 1, 2]),
-         "b": rng.choice([-0.5, 0, 0.5]), "t": rng.choice([0, 1]) if f == "sigmoid" else rng.choice([-1, 1])}
+    while True:  # |z| <= 2.5, and a gradient large enough that 0 is not "close enough"
+        p = {"f": f, "x": rng.choice([-2, -1, 0.5, 1, 1.5, 2]), "w": rng.choice([-1, -0.5, 0.5, 1]),
+             "b": rng.choice([-0.5, 0, 0.5]), "t": rng.choice([0, 1]) if f == "sigmoid" else rng.choice([-0.5, 0, 0.5])}
+        value = _chain(p)
+        if abs(value) >= MIN_GRADIENT:
+            break
     activation, derivative, symbol, rule = ACTIVATIONS[f]
     z = p["w"] * p["x"] + p["b"]
     y = activation(z)
-    value = _chain(p)
     return Variant(
         text="A neuron computes $y = %s(w x + b)$ with $w = %s$, $b = %s$, and is trained with the loss "
              "$L = \\tfrac12 (y - t)^2$. For the input $x = %s$ with target $t = %s$, what is "
              "$\\partial L / \\partial w$?" % (symbol, fmt(p["w"]), fmt(p["b"]), fmt(p["x"]), fmt(p["t"])),
         answer=Numeric(value, atol=THREE_DECIMALS),
-        explanation="z = %s, y = %s. dL/dw = (y - t) * %s * x = (%s) * %s * %s = %s."
-                    % (fmt(z), fmt(y, 4), rule, fmt(y - p["t"], 4), fmt(derivative(y), 4), fmt(p["x"]), fmt(value, 4)),
+        explanation="z = %s, y = %s. dL/dw = (y - t) * f'(z) * x, with %s = %s here: %s * %s * %s = %s."
+                    % (fmt(z), fmt(y, 4), rule, fmt(derivative(y), 4), signed(round(y - p["t"], 4)),
+                       fmt(derivative(y), 4), signed(p["x"]), fmt(value, 4)),
         params=p,
     )
 

@@ -63,6 +63,18 @@ def clipping(rng) -> Variant:
     )
 
 
+def _polynomial(terms) -> str:
+    """``2 x^2 - y^2 + x`` from ``[(2, "x^2"), (-1, "y^2"), (1, "x")]`` (zero terms left out)."""
+    out = ""
+    for coefficient, power in terms:
+        if not coefficient:
+            continue
+        magnitude = "" if abs(coefficient) == 1 else fmt(abs(coefficient)) + " "
+        sign = ("-" if coefficient < 0 else "") if not out else (" - " if coefficient < 0 else " + ")
+        out += "%s%s%s" % (sign, magnitude, power)
+    return out
+
+
 KINDS = {"minimum": "A local minimum", "maximum": "A local maximum", "saddle": "A saddle point",
          "not_critical": "Not a critical point (the gradient is not zero there)"}
 
@@ -84,8 +96,7 @@ def critical_point(rng) -> Variant:
         a, b = rng.choice([1, 2, 3, 0.5]), rng.choice([1, 2, 3, 0.5])
         sa, sb = {"minimum": (1, 1), "maximum": (-1, -1), "saddle": (1, -1), "not_critical": (1, 1)}[kind]
         linear = rng.choice([1, 2, -1]) if kind == "not_critical" else 0
-        formula = "%s x^2 %s %s y^2%s" % (fmt(sa * a), "+" if sb > 0 else "-", fmt(b),
-                                          " %s %s x" % ("+" if linear > 0 else "-", fmt(abs(linear))) if linear else "")
+        formula = _polynomial([(sa * a, "x^2"), (sb * b, "y^2"), (linear, "x")])
         text = "Consider $f(x, y) = %s$ at the point $(0, 0)$. What is this point?" % formula
         why = {"minimum": "the gradient (2ax, 2by) is zero and f curves up along both axes",
                "maximum": "the gradient is zero and f curves down along both axes",

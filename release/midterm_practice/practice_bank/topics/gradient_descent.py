@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from ..bank import Choice, Integer, Misconception, MultipleChoice, Numeric, Option, Variant, fmt, question, shuffled
-from ._util import statements
+from ._util import linear, signed, statements
 
 #: Steps are products of small decimals: three decimals tell every misconception apart.
 THREE_DECIMALS = 0.0015
@@ -34,11 +34,12 @@ def one_step(rng) -> Variant:
     p = {"a": a, "c": c, "w0": w0, "lr": lr}
     g = 2 * a * (w0 - c)
     return Variant(
-        text="Minimise $f(w) = %s\\,(w - (%s))^2$ by gradient descent with learning rate $\\eta = %s$, starting at "
-             "$w_0 = %s$. What is $w_1$ after one step?" % (fmt(a), fmt(c), fmt(lr), fmt(w0)),
+        text="Minimise $f(w) = %s(%s)^2$ by gradient descent with learning rate $\\eta = %s$, starting at "
+             "$w_0 = %s$. What is $w_1$ after one step?" % ("" if a == 1 else fmt(a) + "\\,", linear(1, -c, "w"),
+                                                            fmt(lr), fmt(w0)),
         answer=Numeric(_step(p), atol=THREE_DECIMALS),
-        explanation="f'(w) = 2 * %s * (w - (%s)), so f'(w0) = %s and w1 = w0 - eta * f'(w0) = %s - %s * %s = %s."
-                    % (fmt(a), fmt(c), fmt(g), fmt(w0), fmt(lr), fmt(g), fmt(_step(p), 4)),
+        explanation="f'(w) = 2 * %s * (%s), so f'(w0) = %s and w1 = w0 - eta * f'(w0) = %s - %s * %s = %s."
+                    % (fmt(a), linear(1, -c, "w"), fmt(g), fmt(w0), fmt(lr), signed(g), fmt(_step(p), 4)),
         params=p,
     )
 
@@ -151,7 +152,8 @@ def momentum(rng) -> Variant:
              % (fmt(p["lr"]), fmt(mu), fmt(p["w0"]), fmt(p["v0"]), fmt(p["g"])),
         answer=Numeric(_momentum(p), atol=THREE_DECIMALS),
         explanation="v = %s * %s + %s = %s, then w = %s - %s * %s = %s." % (
-            fmt(mu), fmt(p["v0"]), fmt(p["g"]), fmt(v), fmt(p["w0"]), fmt(p["lr"]), fmt(v), fmt(_momentum(p), 4)),
+            fmt(mu), signed(p["v0"]), signed(p["g"]), fmt(v), fmt(p["w0"]), fmt(p["lr"]), signed(v),
+            fmt(_momentum(p), 4)),
         params=p,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import random
 
-from ..bank import Option
+from ..bank import Option, fmt
 
 
 def sigmoid(z: float) -> float:
@@ -31,3 +31,23 @@ def statements(rng: random.Random, true_pool, false_pool, n: int = 5, min_true: 
 
 def nonzero(rng: random.Random, values) -> float:
     return rng.choice([v for v in values if v != 0])
+
+
+def signed(x) -> str:
+    """A number for inside a formula: negative ones in parentheses, ``(-1.5)``."""
+    return "(%s)" % fmt(x) if x < 0 else fmt(x)
+
+
+def linear(slope, intercept, variable: str = "x") -> str:
+    """``2x - 1``, ``x + 0.5``, ``-x``: a linear expression as a person writes it (LaTeX-ready)."""
+    if slope == 0:
+        head = ""
+    elif abs(slope) == 1:
+        head = ("-" if slope < 0 else "") + variable
+    else:
+        head = "%s\\,%s" % (fmt(slope), variable)
+    if not intercept:
+        return head or "0"
+    if not head:
+        return fmt(intercept)
+    return "%s %s %s" % (head, "-" if intercept < 0 else "+", fmt(abs(intercept)))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..bank import Misconception, MultipleChoice, Numeric, Variant, fmt, fmt_seq, question
-from ._util import statements
+from ._util import linear, statements
 
 #: Risks here are ratios of small integers or sums of squares of halves: three decimals suffice.
 THREE_DECIMALS = 0.0015
@@ -61,9 +61,9 @@ def squared(rng) -> Variant:
     p = {"w": w, "b": b, "x": x, "y": y}
     value = _risk(p)
     return Variant(
-        text="The model $f(x) = %s\\,x + %s$ is evaluated on four training examples $(x, y)$: %s. What is its "
+        text="The model $f(x) = %s$ is evaluated on four training examples $(x, y)$: %s. What is its "
              "empirical risk with the squared loss $\\ell(f(x), y) = (f(x) - y)^2$?"
-             % (fmt(w), fmt(b), ", ".join("(%s, %s)" % (fmt(a), fmt(c)) for a, c in zip(x, y))),
+             % (linear(w, b), ", ".join("(%s, %s)" % (fmt(a), fmt(c)) for a, c in zip(x, y))),
         answer=Numeric(value, atol=THREE_DECIMALS),
         explanation="The residuals f(x) - y are %s; the mean of their squares is %s."
                     % (fmt_seq(residuals), fmt(value, 4)),

@@ -36,7 +36,7 @@ def year(rng) -> Variant:
     key = rng.choice(CORE + ("perceptrons_book", "lstm"))
     event, when, people, _confused, _why = EVENTS[key]
     return Variant(
-        text="In which year did %s introduce %s?" % (people, event),
+        text="In which year did this happen?\n\n> %s%s, by %s." % (event[0].upper(), event[1:], people),
         answer=Integer(when, unit="a year"),
         explanation="%d: %s, by %s." % (when, event, people),
         params={"event": key},
@@ -77,7 +77,7 @@ def who(rng) -> Variant:
                                                      {"backprop", "lstm"}) else None)
         for k in distractors]
     return Variant(
-        text="Who introduced %s (%d)?" % (event, when),
+        text="Whose work is this?\n\n> %s%s (%d)." % (event[0].upper(), event[1:], when),
         answer=Choice(shuffled(rng, options)),
         explanation="%s, in %d." % (people, when),
         params={"event": key},
