@@ -99,19 +99,29 @@ def test_unknown_split_name_is_refused():
 # ---------------------------------------------------------------- physiology
 
 def test_heart_rates_are_physiological(split):
-    """True mean heart rate per window: sinus 45-115 bpm, AF 55-165 bpm, AF faster on average."""
+    """True mean heart rate per window: sinus 45-115 bpm, AF 50-165 bpm, AF faster on average.
+
+    The clinical ranges are about 50-110 (sinus) and 60-160 (AF); the bounds leave room for the
+    few slow-response AF windows of rate-controlled patients (2 of 575 below 60 bpm, minimum 56,
+    in the default hidden split) and for sinus arrhythmia peaks.
+    """
     rate, truth = split.heart_rate_bpm, split.true_label
     sinus, af = rate[truth == 0], rate[truth == 1]
     assert 45 <= sinus.min() and sinus.max() <= 115, (sinus.min(), sinus.max())
-    assert 55 <= af.min() and af.max() <= 165, (af.min(), af.max())
+    assert 50 <= af.min() and af.max() <= 165, (af.min(), af.max())
+    assert np.mean(af < 60) < 0.03, f"{np.mean(af < 60):.3f} of AF windows below 60 bpm"
     assert np.median(af) > np.median(sinus) + 5
 
 
 def test_detected_heart_rate_matches_simulated_beats(split, peaks):
-    """The simple detector finds the simulated beats: detected rate within 5 bpm in 95 % of windows."""
+    """The simple detector finds the simulated beats: detected rate within 5 bpm in 90 % of windows.
+
+    It is deliberately simple and misses in the noisiest windows (95.8 % within 5 bpm on the
+    default hidden split); a broken detector or generator falls far below.
+    """
     detected = np.array([60.0 * FS / np.mean(np.diff(p)) if p.size > 1 else np.nan for p in peaks])
     error = np.abs(detected - split.heart_rate_bpm)
-    assert np.mean(error < 5) >= 0.95, f"{np.mean(error < 5):.3f} of windows within 5 bpm"
+    assert np.mean(error < 5) >= 0.90, f"{np.mean(error < 5):.3f} of windows within 5 bpm"
 
 
 def test_r_amplitude_about_one_millivolt(split, peaks):
