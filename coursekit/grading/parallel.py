@@ -124,6 +124,35 @@ def _executor(workers: int, scheduler: str | None):
             cluster.close()
 
 
+def sandboxed_preprocessors(config) -> list:
+    """The course's autograde preprocessors, with nbgrader's ``Execute`` replaced by ``GradingExecute``.
+
+    A course whose configuration runs notebooks with nbgrader's own ``Execute`` (the
+    default) would otherwise run student code unsandboxed; any other notebook executor
+    that is not a ``GradingExecute`` is refused rather than silently replaced.
+    """
+    from nbclient import NotebookClient
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.utils.importstring import import_item
+
+    from coursekit.execute import GradingExecute
+
+    configured = config.Autograde.get("autograde_preprocessors")
+    if configured is None:
+        configured = Autograde.class_traits()["autograde_preprocessors"].default()
+    result = []
+    for item in configured:
+        cls = import_item(item) if isinstance(item, str) else item
+        if isinstance(cls, type) and issubclass(cls, NotebookClient) and not issubclass(cls, GradingExecute):
+            if cls is not Execute:
+                raise GradingError("%s runs notebooks outside the sandbox: base it on coursekit.execute.GradingExecute"
+                                   % item)
+            item = "coursekit.execute.GradingExecute"
+        result.append(item)
+    return result
+
+
 def _with_template(job: dict, template: bytes) -> dict:
     return grade_submission(dict(job, template=template))
 
@@ -147,6 +176,7 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
     config = course.config
     # The command line alone decides whether student code may run without the sandbox.
     config.SandboxedKernelManager.allow_unsandboxed = bool(unsandboxed)
+    config.Autograde.autograde_preprocessors = sandboxed_preprocessors(config)
     try:
         notebooks = gb.notebook_names(course.db_url, course.course_id, assignment)
     except MissingEntry:
