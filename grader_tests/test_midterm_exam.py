@@ -210,6 +210,20 @@ def _cli(*args):
                           timeout=300)
 
 
+def test_cli_builds_personalised_copies(tmp_path, released):
+    import shutil
+    shutil.copytree(ROOT / "reference", tmp_path / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "release" / "midterm").mkdir(parents=True)
+    nbformat.write(released, str(tmp_path / "release" / "midterm" / "midterm.ipynb"))
+    (tmp_path / "class.txt").write_text("id\nada\ngrace\n")
+    built = _cli("midterm", "build", "--students", str(tmp_path / "class.txt"), "--root", str(tmp_path), "--no-release")
+    assert built.returncode == 0, built.stderr
+    assert "2 personalised notebooks" in built.stdout
+    assert (tmp_path / "personalised" / "grace" / "midterm" / "midterm.ipynb").exists()
+    refused = _cli("midterm", "build", "--students", "ada,../x", "--root", str(tmp_path), "--no-release")
+    assert refused.returncode == 2 and "unusable student ids" in refused.stderr
+
+
 def test_cli_lists_renders_and_checks_questions():
     listing = _cli("questions", "list")
     assert listing.returncode == 0 and "questions in 16 topics" in listing.stdout

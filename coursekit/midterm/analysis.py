@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bank import LETTERS, grade, parse_value
+from .bank import LETTERS, _shorten, grade, parse_value
 
 #: Items almost everyone gets right (or wrong) cannot tell students apart.
 TOO_EASY = 0.90
@@ -228,7 +228,7 @@ def diagnose(variant, value) -> str:
     options = getattr(variant.answer, "options", None)
     if result.diagnosis == "wrong" and variant.answer.kind == "single choice" and options:
         letter = variant.answer.read(value)
-        return "option: %s" % options[LETTERS.index(letter)].text[:50]
+        return "option: %s" % _shorten(options[LETTERS.index(letter)].text, 60)
     return result.diagnosis
 
 
@@ -244,17 +244,21 @@ def plot(analysis: Analysis, path: Path) -> Path:
                  label="weak discrimination (r < %.2f)" % WEAK_DISCRIMINATION)
     left.axvspan(0, TOO_HARD, color="#fde2c4", alpha=0.6, lw=0, label="too hard or too easy")
     left.axvspan(TOO_EASY, 1.02, color="#fde2c4", alpha=0.6, lw=0)
-    for item in analysis.items:
+    for index, item in enumerate(analysis.items):
         r = 0.0 if math.isnan(item.discrimination) else item.discrimination
         colour = "#c0392b" if item.flags else "#2e86c1"
         low, high = item.interval
         if not math.isnan(low):
             left.plot([item.difficulty, item.difficulty], [low, high], color=colour, alpha=0.25, lw=3)
         left.scatter([item.difficulty], [r], color=colour, s=40 + 25 * item.points, zorder=3)
-        left.annotate(item.key, (item.difficulty, r), textcoords="offset points", xytext=(6, 4), fontsize=9)
+        # Alternate the labels above and below their points: neighbours rarely collide.
+        left.annotate(item.key, (item.difficulty, r), textcoords="offset points",
+                      xytext=(6, 5 if index % 2 == 0 else -12), fontsize=9)
     left.axhline(0, color="black", lw=0.8)
     left.set_xlim(0, 1.02)
-    left.set_ylim(-1, 1)
+    lowest = min([-0.3] + [i.interval[0] for i in analysis.items if not math.isnan(i.interval[0])] +
+                 [i.discrimination for i in analysis.items if not math.isnan(i.discrimination)])
+    left.set_ylim(max(-1.0, lowest - 0.1), 1)
     left.set_xlabel("difficulty p (share of points earned)")
     left.set_ylabel("discrimination r (corrected item-total correlation)")
     left.set_title("Items: red = flagged; bars = 95%% interval of r (n = %d)" % len(analysis.students))

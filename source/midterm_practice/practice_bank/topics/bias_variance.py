@@ -65,10 +65,9 @@ def remedies(rng) -> Variant:
     regime = rng.choice(["overfitting", "underfitting"])
     helpful, harmful = (OVERFITTING, UNDERFITTING) if regime == "overfitting" else (UNDERFITTING, OVERFITTING)
     true_pool = [(t, "Right: %s." % why, None) for t, why in helpful]
-    false_pool = [(t, "No: this helps against %s, and %s here." % (
-        "underfitting" if regime == "overfitting" else "overfitting",
-        "makes overfitting worse" if regime == "overfitting" else "makes underfitting worse"),
-        "remedies_swapped") for t, _why in harmful]
+    other = "underfitting" if regime == "overfitting" else "overfitting"
+    false_pool = [(t, "No: this is a remedy for %s, not for %s." % (other, regime), "remedies_swapped")
+                  for t, _why in harmful]
     options = statements(rng, true_pool, false_pool, n=5, min_true=2, min_false=2)
     symptom = ("its training loss keeps falling while its validation loss has been rising for many epochs"
                if regime == "overfitting" else
