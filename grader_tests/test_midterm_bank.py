@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from coursekit.midterm import bank, selftest
-from coursekit.midterm.bank import (Call, Choice, Integer, Misconception, MultipleChoice, Numbers, Numeric, Option,
-                                    Order, Question, Requirement, Signature, Variant, grade, parse_call, parse_value)
+from coursekit.midterm.bank import (Choice, Integer, Misconception, MultipleChoice, Numbers, Numeric, Option,
+                                    Order, Question, Signature, Variant, grade, parse_call, parse_value)
 from coursekit.midterm.topics import TOPICS, load_all
 
 load_all()

@@ -18,7 +18,6 @@ import random
 import re
 import time
 
-import nbformat
 import pytest
 
 from kit import Course, read_notebook, replace_cell

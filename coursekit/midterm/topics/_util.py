@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from ..bank import Option, fmt
+from ..bank import MultipleChoice, Option, Variant, fmt
 
 
 def sigmoid(z: float) -> float:
@@ -26,6 +26,14 @@ def statements(rng: random.Random, true_pool, false_pool, n: int = 5, min_true: 
     chosen += [Option(t, False, why, tag) for t, why, tag in rng.sample(list(false_pool), n - n_true)]
     rng.shuffle(chosen)
     return chosen
+
+
+def select_all(rng: random.Random, true_pool, false_pool, *, text: str, explanation: str, n: int = 5,
+               min_true: int = 1, min_false: int = 1, params: dict | None = None) -> Variant:
+    """A "select every true statement" question over options drawn by :func:`statements`."""
+    options = statements(rng, true_pool, false_pool, n, min_true, min_false)
+    return Variant(text=text, answer=MultipleChoice(options), explanation=explanation,
+                   params={**(params or {}), "statements": [o.text for o in options]})
 
 
 def nonzero(rng: random.Random, values) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ..bank import Misconception, MultipleChoice, Numeric, Variant, fmt, fmt_seq, question
-from ._util import sigmoid, statements
+from ..bank import Misconception, Numeric, Variant, fmt, fmt_seq, question
+from ._util import sigmoid, select_all
 
 #: Answers to three decimals, the precision a calculator session gives without effort.
 THREE_DECIMALS = 0.0015
@@ -153,12 +153,10 @@ FALSE = (
 
 @question("activations.properties", "Properties of activation functions")
 def properties(rng) -> Variant:
-    options = statements(rng, TRUE, FALSE, n=5)
-    return Variant(
+    return select_all(
+        rng, TRUE, FALSE, n=5,
         text="Which of these statements about activation functions are true? Select all true statements.",
-        answer=MultipleChoice(options),
         explanation="Sigmoid: (0, 1), derivative at most 0.25. tanh: (-1, 1), zero-centred. ReLU: derivative 0 or 1. "
                     "Leaky ReLU: derivative alpha or 1. Softmax: outputs sum to 1 and are unchanged by adding a constant "
                     "to every logit.",
-        params={"statements": [o.text for o in options]},
     )

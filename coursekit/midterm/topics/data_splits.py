@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..bank import Choice, Integer, Misconception, MultipleChoice, Option, Variant, question, shuffled
-from ._util import statements
+from ..bank import Choice, Integer, Misconception, Option, Variant, question, shuffled
+from ._util import select_all
 
 
 def _kfold_answer(p, ask=None, repeats=True):
@@ -76,14 +76,12 @@ SAFE = (
 
 @question("data_splits.leakage", "Data leakage")
 def leakage(rng) -> Variant:
-    options = statements(rng, LEAKS, SAFE, n=5, min_true=2, min_false=2)
-    return Variant(
+    return select_all(
+        rng, LEAKS, SAFE, n=5, min_true=2, min_false=2,
         text="An ECG study reports its test accuracy. Which of these procedures leak information from the test (or "
              "validation) data into training, making the reported accuracy too optimistic? Select all that leak.",
-        answer=MultipleChoice(options),
         explanation="Everything fitted from data (scalers, feature selection, resampling, hyperparameters) must be "
                     "fitted on training data only, and records of one patient must stay on one side of every split.",
-        params={"statements": [o.text for o in options]},
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..bank import Misconception, MultipleChoice, Numeric, Variant, fmt, fmt_seq, question
-from ._util import linear, statements
+from ..bank import Misconception, Numeric, Variant, fmt, fmt_seq, question
+from ._util import linear, select_all
 
 #: Risks here are ratios of small integers or sums of squares of halves: three decimals suffice.
 THREE_DECIMALS = 0.0015
@@ -95,12 +95,10 @@ FALSE = (
 
 @question("empirical_risk.concepts", "What the empirical risk is")
 def concepts(rng) -> Variant:
-    options = statements(rng, TRUE, FALSE, n=5)
-    return Variant(
+    return select_all(
+        rng, TRUE, FALSE, n=5,
         text="Which statements about the empirical risk $\\hat R(f) = \\frac{1}{n}\\sum_{i=1}^n \\ell(f(x_i), y_i)$ "
              "are true? Select all true statements.",
-        answer=MultipleChoice(options),
         explanation="The empirical risk is the training-set average of the loss, an estimate of the expected risk; "
                     "minimising it is training, and driving it to zero can overfit.",
-        params={"statements": [o.text for o in options]},
     )

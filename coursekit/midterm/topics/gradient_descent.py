@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from ..bank import Choice, Integer, Misconception, MultipleChoice, Numeric, Option, Variant, fmt, question, shuffled
-from ._util import linear, signed, statements
+from ..bank import Choice, Integer, Misconception, Numeric, Option, Variant, fmt, question, shuffled
+from ._util import linear, signed, select_all
 
 #: Steps are products of small decimals: three decimals tell every misconception apart.
 THREE_DECIMALS = 0.0015
@@ -226,12 +226,10 @@ FALSE = (
 
 @question("gradient_descent.variants", "Variants of gradient descent")
 def variants(rng) -> Variant:
-    options = statements(rng, TRUE, FALSE, n=5)
-    return Variant(
+    return select_all(
+        rng, TRUE, FALSE, n=5,
         text="Which statements about variants of gradient descent are true? Select all true statements.",
-        answer=MultipleChoice(options),
         explanation="Full batch: one exact step per epoch. Stochastic: one noisy step per example. Mini-batch: "
                     "ceil(n/B) steps per epoch, vectorised. Momentum accumulates gradients; Adam rescales each "
                     "parameter's step by its gradient history.",
-        params={"statements": [o.text for o in options]},
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..bank import Choice, Misconception, MultipleChoice, Numbers, Numeric, Option, Variant, fmt, fmt_seq, question, \
+from ..bank import Choice, Misconception, Numbers, Numeric, Option, Variant, fmt, fmt_seq, question, \
     shuffled
-from ._util import statements
+from ._util import select_all
 
 #: Factors like 0.25^12 span many orders of magnitude: the tolerance is relative.
 RELATIVE = 0.01
@@ -142,14 +142,12 @@ FALSE = (
 
 @question("gradient_problems.remedies", "Remedies for vanishing and exploding gradients")
 def remedies(rng) -> Variant:
-    options = statements(rng, TRUE, FALSE, n=6, min_true=2, min_false=2)
-    return Variant(
+    return select_all(
+        rng, TRUE, FALSE, n=6, min_true=2, min_false=2,
         text="A deep network trains badly because its gradients vanish or explode. Which of these help? "
              "Select all that help.",
-        answer=MultipleChoice(options),
         explanation="The backward signal is a product of one factor per layer. Activations with derivative near 1 "
                     "(ReLU), identity paths (residual connections, LSTM/GRU cell states), good initialisation and "
                     "normalisation keep the factors near 1; clipping caps explosions.",
-        params={"statements": [o.text for o in options]},
     )
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from ..bank import Choice, Misconception, MultipleChoice, Numeric, Option, Variant, fmt, question, shuffled
-from ._util import statements
+from ..bank import Choice, Misconception, Numeric, Option, Variant, fmt, question, shuffled
+from ._util import select_all
 
 DIAGNOSES = {
     "bias": "Underfitting (high bias)",
@@ -68,18 +68,17 @@ def remedies(rng) -> Variant:
     other = "underfitting" if regime == "overfitting" else "overfitting"
     false_pool = [(t, "No: this is a remedy for %s, not for %s." % (other, regime), "remedies_swapped")
                   for t, _why in harmful]
-    options = statements(rng, true_pool, false_pool, n=5, min_true=2, min_false=2)
     symptom = ("its training loss keeps falling while its validation loss has been rising for many epochs"
                if regime == "overfitting" else
                "its training and validation losses are both high and close to each other")
-    return Variant(
+    return select_all(
+        rng, true_pool, false_pool, n=5, min_true=2, min_false=2,
         text="A network for sleep-stage classification shows this: %s. Which of these would help? Select all that help."
              % symptom,
-        answer=MultipleChoice(options),
         explanation="That is %s. Against overfitting: more data, augmentation, weight decay, dropout, early stopping, a "
                     "smaller model. Against underfitting: a larger model, longer training, less regularisation, better "
                     "features." % regime,
-        params={"regime": regime, "statements": [o.text for o in options]},
+        params={"regime": regime},
     )
 
 

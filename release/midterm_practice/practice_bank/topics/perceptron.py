@@ -6,8 +6,8 @@ Convention of the course (assignment 01): ``step(z) = 1 if z >= 0 else 0``.
 
 from __future__ import annotations
 
-from ..bank import Choice, Misconception, MultipleChoice, Numbers, Option, Variant, fmt, fmt_seq, question, shuffled
-from ._util import statements, step
+from ..bank import Choice, Misconception, Numbers, Option, Variant, fmt, fmt_seq, question, shuffled
+from ._util import select_all, step
 
 INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
 GATES = {(0, 0, 0, 1): "AND", (0, 1, 1, 1): "OR", (1, 1, 1, 0): "NAND", (1, 0, 0, 0): "NOR"}
@@ -170,12 +170,10 @@ FALSE = (
 
 @question("perceptron.xor", "The perceptron and XOR")
 def xor(rng) -> Variant:
-    options = statements(rng, TRUE, FALSE, n=5)
-    return Variant(
+    return select_all(
+        rng, TRUE, FALSE, n=5,
         text="Which statements about the perceptron and the XOR function are true? Select all true statements.",
-        answer=MultipleChoice(options),
         explanation="A perceptron's decision boundary is a straight line; XOR's classes are not linearly separable, "
                     "so no weights work and the learning rule never converges. Two layers (e.g. OR and NAND feeding "
                     "AND) solve it.",
-        params={"statements": [o.text for o in options]},
     )

@@ -9,9 +9,9 @@ for a bidirectional layer.
 
 from __future__ import annotations
 
-from ..bank import Call, Integer, Misconception, MultipleChoice, Numbers, Requirement, Signature, Variant, fmt_seq, \
+from ..bank import Call, Integer, Misconception, Numbers, Requirement, Signature, Variant, fmt_seq, \
     question
-from ._util import statements
+from ._util import select_all
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 
@@ -117,14 +117,12 @@ FALSE = (
 
 @question("recurrent.gates", "Gates of LSTMs and GRUs")
 def gates(rng) -> Variant:
-    options = statements(rng, TRUE, FALSE, n=5)
-    return Variant(
+    return select_all(
+        rng, TRUE, FALSE, n=5,
         text="Which statements about recurrent layers are true? Select all true statements.",
-        answer=MultipleChoice(options),
         explanation="LSTM: forget, input and output gates and a cell state updated additively. GRU: update and reset "
                     "gates, no cell state. Gates are sigmoids in (0, 1). Bidirectional layers read the sequence both "
                     "ways and so need all of it.",
-        params={"statements": [o.text for o in options]},
     )
 
 
