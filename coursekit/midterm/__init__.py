@@ -6,6 +6,8 @@
 - :mod:`.practice`: the student-side practice API (copied into the practice release).
 - :mod:`.exam`: the exam definition, per-student variants, notebook template and
   personalised notebooks, and the checks that grade them.
+- :mod:`.generated`: the files generated from the bank and the exam (source notebook,
+  practice bank), kept in sync by ``coursekit midterm sync``.
 - :mod:`.analysis`: item analysis of a graded exam.
 - :mod:`.cli`: ``coursekit questions ...`` and ``coursekit midterm ...``.
 
