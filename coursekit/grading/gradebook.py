@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,21 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from sqlalchemy.exc import SAWarning
 from nbgrader.preprocessors import AssignLatePenalties
+
+
+@contextmanager
+def opened(db_url: str, course_id: str = "default_course"):
+    """nbgrader's ``Gradebook``, with its connection pool closed afterwards.
+
+    ``Gradebook.close`` keeps the engine's connections open; the coordinator later forks
+    its Dask workers, which must not inherit open database connections.
+    """
+    gradebook = Gradebook(db_url, course_id)
+    try:
+        yield gradebook
+    finally:
+        gradebook.close()
+        gradebook.engine.dispose()
 
 
 def build_template(db_url: str, course_id: str, assignment: str) -> bytes:
@@ -45,7 +61,7 @@ def build_template(db_url: str, course_id: str, assignment: str) -> bytes:
     os.close(handle)
     os.unlink(path)
     try:
-        with Gradebook(db_url, course_id) as source:
+        with opened(db_url, course_id) as source:
             found = source.find_assignment(assignment)
             version = source.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
             engine = create_engine("sqlite:///" + path, future=True)
@@ -80,7 +96,7 @@ def build_template(db_url: str, course_id: str, assignment: str) -> bytes:
 
 def notebook_names(db_url: str, course_id: str, assignment: str) -> list[str]:
     """The assignment's notebooks in the gradebook; ``MissingEntry`` if it was never generated."""
-    with Gradebook(db_url, course_id) as gradebook:
+    with opened(db_url, course_id) as gradebook:
         return [notebook.name for notebook in gradebook.find_assignment(assignment).notebooks]
 
 
@@ -88,7 +104,7 @@ def read_scores(db_url: str, assignment: str, student: str) -> dict:
     """What ``SaveAutoGrades`` wrote for one submission: auto scores and auto comments per notebook."""
     scores: dict[str, dict] = {}
     comments: dict[str, dict] = {}
-    with Gradebook(db_url) as gradebook:
+    with opened(db_url) as gradebook:
         submission = gradebook.find_submission(assignment, student)
         for notebook in submission.notebooks:
             scores[notebook.name] = {g.name: g.auto_score for g in notebook.grades}
@@ -107,7 +123,7 @@ def record(db_url: str, course_id: str, assignment: str, student: str, scores: d
     """
     late = AssignLatePenalties(config=config) if config is not None else AssignLatePenalties()
     late.init_plugin()
-    with Gradebook(db_url, course_id) as gradebook, warnings.catch_warnings():
+    with opened(db_url, course_id) as gradebook, warnings.catch_warnings():
         # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are harmless.
         warnings.simplefilter("ignore", category=SAWarning)
         gradebook.update_or_create_student(student)
@@ -223,7 +239,7 @@ def remove_leftovers(autograded_root: Path, assignment: str) -> None:
 
 
 def has_submission(db_url: str, course_id: str, assignment: str, student: str) -> bool:
-    with Gradebook(db_url, course_id) as gradebook:
+    with opened(db_url, course_id) as gradebook:
         try:
             gradebook.find_submission(assignment, student)
             return True

@@ -91,6 +91,7 @@ def _executor(workers: int, scheduler: str | None):
         yield Inline()
         return
 
+    import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -98,8 +99,15 @@ def _executor(workers: int, scheduler: str | None):
     if scheduler:
         client = Client(scheduler, timeout="30s")
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        # Forked workers start with nbgrader already imported here (seconds per worker saved;
+        # spawned ones would import it again). The coordinator holds no database connection
+        # or kernel at this point (gradebook.opened disposes its engines).
+        import nbgrader.converters  # noqa: F401
+        import coursekit.execute  # noqa: F401
+        import coursekit.preprocessors  # noqa: F401
+        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
 
     class Distributed:

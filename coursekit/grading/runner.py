@@ -41,6 +41,20 @@ _LOG_CHARS = 20000
 _spec_cache: dict[tuple, NotebookSpec] = {}
 
 
+def scratch_dir() -> str | None:
+    """Where staging folders go: RAM (``/dev/shm``) when there is one.
+
+    nbgrader commits to the staging gradebook a few dozen times per submission; on a disk
+    each commit waits for an fsync (20 ms here), in RAM it does not (0.1 ms).
+    """
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK):
+        info = os.statvfs(shm)
+        if info.f_bavail * info.f_frsize > 2 * 2**30:
+            return shm
+    return None
+
+
 def notebook_specs(source_dir: Path, names: list[str]) -> dict[str, NotebookSpec]:
     """The source notebooks of an assignment (cached per worker while unchanged)."""
     specs = {}
@@ -100,7 +114,7 @@ def grade_submission(job: dict) -> dict:
               "missing": [], "notes": [], "events": [], "log": "", "error": None, "staged": None,
               "timestamp": None, "worker": "%s:%d" % (socket.gethostname(), os.getpid()),
               "fingerprint": submitted_fingerprint(submitted)}
-    stage = Path(tempfile.mkdtemp(prefix="coursekit-grade-", dir=job.get("scratch")))
+    stage = Path(tempfile.mkdtemp(prefix="coursekit-grade-", dir=job.get("scratch") or scratch_dir()))
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
