@@ -8,6 +8,7 @@ regenerate it and compare bytes with what is committed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,10 @@ def nbgrader(root: Path, *args: str, quiet: bool = True) -> subprocess.Completed
     cmd = [sys.executable, "-m", "nbgrader", *args]
     if quiet:
         cmd.append("--log-level=WARN")
-    return subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    # nbgrader shells out to `alembic` and `jupyter`: find them beside this interpreter even
+    # when the virtual environment is not activated.
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
 
 
 def release(root: Path, names: list[str] | None = None) -> int:
