@@ -2,7 +2,7 @@
 
 Each topic keeps its own sub-commands in its own module, which exposes
 ``register(subparsers)``; this file only lists those modules. Add a module to
-``COMMAND_MODULES`` to add a command group.
+``COMMAND_MODULES``, with the commands it registers, to add a command group.
 """
 
 from __future__ import annotations
@@ -11,22 +11,27 @@ import argparse
 import importlib
 import sys
 
-#: Modules that contribute sub-commands, in the order ``coursekit --help`` lists them.
-COMMAND_MODULES = (
-    "coursekit.course",         # release, demo
-    "coursekit.grading.cli",    # grade (sandboxed, parallel), export, report
-    "coursekit.ecg.cli",        # data build / card / import
-    "coursekit.midterm.cli",    # questions list / render / check, exam, item analysis
-)
+#: Modules that contribute sub-commands, in the order ``coursekit --help`` lists them,
+#: with the commands each one registers (so that a command imports only its own module:
+#: the midterm bank or torch need not load to release an assignment).
+COMMAND_MODULES = {
+    "coursekit.course": ("release", "demo"),
+    "coursekit.grading.cli": ("grade", "export", "report"),
+    "coursekit.ecg.cli": ("data",),
+    "coursekit.midterm.cli": ("questions", "midterm"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only the module that registers it is imported."""
     parser = argparse.ArgumentParser(
         prog="coursekit",
         description="Instructor tooling for the deep-learning course kit.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name, commands in COMMAND_MODULES.items():
+        if command is not None and command not in commands:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:
@@ -39,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    known = {c for commands in COMMAND_MODULES.values() for c in commands}
+    parser = build_parser(argv[0] if argv and argv[0] in known else None)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
