@@ -1,0 +1,251 @@
+"""Capstone grading of ``05_af_cnn``: the hidden-AUC thresholds, the verdict, the reference AUC.
+
+THE ONE PLACE TO CHANGE THE CAPSTONE THRESHOLDS is the block of constants just below.
+``docs/af-capstone.md`` explains them; the notebook quotes them to students and the hidden
+check's message repeats them with the numbers of the grading run.
+
+How a submission's hidden AUC becomes points (:func:`auc_credit`)::
+
+    full  = reference_auc - FULL_CREDIT_MARGIN
+    auc >= full                  -> all points
+    FLOOR_AUC <= auc < full      -> points * (auc - FLOOR_AUC) / (full - FLOOR_AUC)   (linear)
+    auc < FLOOR_AUC              -> no points
+
+``reference_auc`` is a stored number, not recomputed at grading time: training the reference
+costs about a minute of processor time per run and its result varies by ~0.01 between training
+seeds, so it is measured once, as the median over several seeds, by
+
+    python -m reference.af_grading measure --seeds 20 --jobs 2
+
+which trains the reference solution (``reference/af_solution.py``, the notebook's own final
+configuration) on the public split and writes ``reference/data/af_reference.json`` (committed)
+with every seed's AUC and the checksums of the two data files. Grading refuses to run with a
+stored AUC that was measured on other data (a rebuilt or changed split): re-measure first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+# ============================================================================ thresholds
+#: Full points at a hidden AUC of at least (reference AUC - FULL_CREDIT_MARGIN). 0.03 is about six
+#: standard errors of a hidden AUC near 0.97 on ~1200 windows (Hanley & McNeil 1982) and about
+#: twice the spread of the reference between training seeds (see af_reference.json).
+FULL_CREDIT_MARGIN = 0.03
+#: No points below this hidden AUC: the best single RR-irregularity feature already reaches
+#: 0.80-0.93 (data card), so a CNN below 0.80 has not learnt the task.
+FLOOR_AUC = 0.80
+#: Set to a number to override the measured reference AUC (e.g. for a different data set before
+#: re-measuring); None uses reference/data/af_reference.json.
+REFERENCE_AUC_OVERRIDE = None
+# ============================================================================
+
+ROOT = Path(__file__).resolve().parents[1]
+HIDDEN_PATH = ROOT / "reference" / "data" / "af_hidden.npz"
+PUBLIC_PATH = ROOT / "source" / "05_af_cnn" / "data" / "af_train.npz"
+REFERENCE_PATH = ROOT / "reference" / "data" / "af_reference.json"
+
+
+class ReferenceOutOfDate(RuntimeError):
+    """The stored reference AUC was measured on other data files: run ``measure`` again."""
+
+
+# --------------------------------------------------------------------------- verdict
+
+def thresholds(reference_auc: float) -> tuple[float, float]:
+    """(full-credit threshold, floor) for a reference AUC."""
+    return reference_auc - FULL_CREDIT_MARGIN, FLOOR_AUC
+
+
+def auc_credit(auc: float, reference_auc: float) -> float:
+    """Fraction of the capstone points for a hidden AUC (see the module docstring)."""
+    full, floor = thresholds(reference_auc)
+    if auc < floor:
+        return 0.0  # the floor is absolute, even if a weak reference put the full threshold below it
+    if auc >= full:
+        return 1.0
+    return (auc - floor) / (full - floor)
+
+
+def describe_thresholds(reference_auc: float) -> str:
+    full, floor = thresholds(reference_auc)
+    return ("full points at AUC >= %.3f (the reference's %.3f - %.2f), none below %.2f, linear in between"
+            % (full, reference_auc, FULL_CREDIT_MARGIN, floor))
+
+
+def probability_problem(probabilities, n_windows: int) -> str | None:
+    """Why ``probabilities`` cannot be scored as P(AF) for ``n_windows`` windows, or None."""
+    try:
+        p = np.asarray(probabilities, dtype=float)
+    except (TypeError, ValueError):
+        return "predict_proba must return an array of %d numbers, got %s" % (n_windows, _kind(probabilities))
+    if p.shape != (n_windows,):
+        return ("predict_proba must return one probability per window, shape (%d,), got shape %s"
+                % (n_windows, p.shape))
+    bad = int(np.count_nonzero(~np.isfinite(p)))
+    if bad:
+        return "%d of the %d probabilities are NaN or infinite" % (bad, n_windows)
+    if p.min() < 0 or p.max() > 1:
+        return ("probabilities must lie in [0, 1], got values from %.3g to %.3g: logits? "
+                "predict_proba should apply torch.sigmoid" % (p.min(), p.max()))
+    if np.ptp(p) == 0:
+        return ("all %d probabilities are equal (%.4g): the model does not tell windows apart "
+                "(ROC AUC 0.5)" % (n_windows, p[0]))
+    return None
+
+
+def hidden_auc_verdict(y_true, probabilities, reference_auc: float):
+    """(fraction of the points, message for the student) for predictions on the hidden windows."""
+    from sklearn.metrics import roc_auc_score
+
+    y_true = np.asarray(y_true)
+    problem = probability_problem(probabilities, len(y_true))
+    if problem:
+        return 0.0, problem + "; no points for the hidden AUC (%s)" % describe_thresholds(reference_auc)
+    auc = float(roc_auc_score(y_true, np.asarray(probabilities, dtype=float)))
+    fraction = auc_credit(auc, reference_auc)
+    full, floor = thresholds(reference_auc)
+    if fraction >= 1.0:
+        verdict = "full points"
+    elif fraction > 0.0:
+        verdict = "%.0f%% of the points" % (100 * fraction)
+    else:
+        verdict = "no points (below the floor of %.2f)" % floor
+    message = "hidden ROC AUC %.4f on %d windows: %s (%s)" % (auc, len(y_true), verdict,
+                                                               describe_thresholds(reference_auc))
+    return fraction, message
+
+
+def _kind(value) -> str:
+    if isinstance(value, dict) and "__opaque__" in value:
+        return value["__opaque__"].get("type", "an object")
+    return type(value).__name__
+
+
+# --------------------------------------------------------------------------- the stored reference
+
+def _content_sha256(path: Path) -> str:
+    from coursekit.ecg import dataset
+
+    return dataset.content_sha256(path)
+
+
+def reference_auc(path: Path = REFERENCE_PATH, hidden_path: Path = HIDDEN_PATH) -> float:
+    """The stored reference AUC, after checking it was measured on this hidden split."""
+    if REFERENCE_AUC_OVERRIDE is not None:
+        return float(REFERENCE_AUC_OVERRIDE)
+    if not path.is_file():
+        raise ReferenceOutOfDate("%s is missing: run `python -m reference.af_grading measure`" % path)
+    stored = json.loads(path.read_text())
+    actual = _content_sha256(hidden_path)
+    if stored["hidden_content_sha256"] != actual:
+        raise ReferenceOutOfDate("%s was measured on another hidden split (sha256 %s, now %s): rebuild the data "
+                                 "with `coursekit data build --check` or re-measure with `python -m "
+                                 "reference.af_grading measure`" % (path, stored["hidden_content_sha256"][:12],
+                                                                    actual[:12]))
+    return float(stored["reference_auc"])
+
+
+def load_hidden(path: Path = HIDDEN_PATH):
+    """(X float32 (n, L) mV, y int64 (n,)) of the grader-only hidden split."""
+    from coursekit.ecg import dataset
+
+    X, y, _fs, _patients = dataset.load_split(path)
+    return X, y
+
+
+def train_reference_once(seed: int, public_path: Path = PUBLIC_PATH, hidden_path: Path = HIDDEN_PATH,
+                         threads: int = 1) -> dict:
+    """Train the reference solution exactly as the notebook does (its split, its configuration,
+    ``threads`` torch threads) and score it on the hidden split."""
+    import torch
+    from sklearn.metrics import roc_auc_score
+
+    from reference import af_solution as solution
+
+    torch.set_num_threads(threads)
+    X, y, _fs, patient_id = solution.load_af_data(public_path)
+    split = solution.split_by_patient(X, y, patient_id, **solution.FINAL_SPLIT)
+    X_hidden, y_hidden = load_hidden(hidden_path)
+    started_cpu, started = time.process_time(), time.perf_counter()
+    model, history = solution.train_final_model(X[split["train"]], y[split["train"]], X[split["val"]],
+                                                y[split["val"]], seed=seed)
+    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
+    hidden = float(roc_auc_score(y_hidden, solution.predict_proba(model, X_hidden)))
+    test = float(roc_auc_score(y[split["test"]], solution.predict_proba(model, X[split["test"]])))
+    return {"seed": seed, "hidden_auc": round(hidden, 6), "test_auc": round(test, 6),
+            "best_val_auc": round(history["best_val_auc"], 6), "epochs_run": len(history["loss"]),
+            "best_epoch": history["best_epoch"], "train_cpu_s": round(cpu, 1), "train_wall_s": round(wall, 1)}
+
+
+def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=print) -> dict:
+    """Train the reference with ``seeds`` training seeds, store the median hidden AUC and every run."""
+    import os
+
+    started = time.perf_counter()
+    load = os.getloadavg()[0]
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            runs = list(pool.map(train_reference_once, range(seeds)))
+    else:
+        runs = [train_reference_once(seed) for seed in range(seeds)]
+    for run in runs:
+        log("seed %(seed)2d: hidden AUC %(hidden_auc).4f  test AUC %(test_auc).4f  val %(best_val_auc).4f  "
+            "%(epochs_run)2d epochs  %(train_cpu_s)5.1f s processor time (%(train_wall_s).0f s wall)" % run)
+    aucs = np.array([run["hidden_auc"] for run in runs])
+    from reference import af_solution as solution
+
+    result = {
+        "reference_auc": round(float(np.median(aucs)), 4),
+        "how": "median hidden ROC AUC of reference/af_solution.py trained like the notebook "
+               "(train_final_model on split_by_patient(**FINAL_SPLIT) of the public split), one torch thread",
+        "final_config": solution.FINAL_CONFIG, "final_split": solution.FINAL_SPLIT,
+        "training_budget_s": solution.TRAINING_BUDGET_S,
+        "hidden_auc": {"min": float(aucs.min()), "median": float(np.median(aucs)), "max": float(aucs.max()),
+                       "std": round(float(aucs.std()), 4)},
+        "runs": runs,
+        "hidden_content_sha256": _content_sha256(HIDDEN_PATH),
+        "public_content_sha256": _content_sha256(PUBLIC_PATH),
+        "measured": {"seconds": round(time.perf_counter() - started), "jobs": jobs,
+                     "load_average_at_start": round(load, 1)},
+    }
+    full = result["reference_auc"] - FULL_CREDIT_MARGIN
+    passed = int(np.sum(aucs >= full))
+    result["seeds_at_full_credit"] = "%d of %d" % (passed, len(aucs))
+    log("reference AUC (median) %.4f; min %.4f, max %.4f; %d of %d seeds reach full credit (>= %.4f)"
+        % (result["reference_auc"], aucs.min(), aucs.max(), passed, len(aucs), full))
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    log("wrote %s" % out)
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference.af_grading",
+                                     description="Measure the capstone's reference hidden AUC.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("measure", help="train the reference with several seeds; write af_reference.json")
+    p.add_argument("--seeds", type=int, default=20)
+    p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one torch thread each)")
+    p.add_argument("--out", type=Path, default=REFERENCE_PATH)
+    sub.add_parser("show", help="print the stored reference AUC and the thresholds it gives")
+    args = parser.parse_args(argv)
+    if args.command == "measure":
+        measure(args.seeds, args.jobs, args.out)
+    else:
+        auc = reference_auc()
+        print("reference AUC %.4f: %s" % (auc, describe_thresholds(auc)))
+    return 0
+
+
+if __name__ == "__main__":
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.exit(main())
