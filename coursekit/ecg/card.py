@@ -34,6 +34,19 @@ CNN_SETTINGS = dict(epochs=14, lr=3e-3, weight_decay=1e-3, batch_size=64, patien
 VAL_FRACTION = 0.2
 
 
+def _course_root_on_path():
+    """Make ``reference`` (the grader-only package at the course root, the current directory) importable.
+
+    ``python -m coursekit.cli`` puts the current directory on sys.path; the installed ``coursekit``
+    script does not. Worker processes inherit the parent's sys.path.
+    """
+    import sys
+
+    root = str(Path.cwd())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
 def _auc(y, score):
     from sklearn.metrics import roc_auc_score
 
@@ -44,6 +57,7 @@ def train_reference_cnn(X_public, y_public, patient_public, seed, progress=False
     """Train the reference CNN on the public split (validation = 20 % of its patients); return (model, history)."""
     import torch
 
+    _course_root_on_path()
     from reference import af_cnn
 
     train_index, val_index = af_cnn.patient_split(patient_public, VAL_FRACTION, seed=0)
@@ -83,6 +97,7 @@ def measure(public, hidden, cnn_seeds=(0,), jobs=1, log=print) -> dict:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    _course_root_on_path()
     from reference import af_cnn
 
     X_pub, y_pub, fs, p_pub = public
