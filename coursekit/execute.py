@@ -28,23 +28,44 @@ makes the sandbox the default instead, so configuration alone selects it.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
+import os
 import signal
+import threading
 from queue import Empty
 from time import monotonic
 
-from jupyter_core.utils import ensure_async, run_sync
+from jupyter_core.utils import ensure_async
 from nbclient.client import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Enum, Integer
+from traitlets import Bool, Enum, Integer
 
-from coursekit.sandbox import SandboxedKernelManager
+from coursekit.sandbox import HOME, SUBMISSION, SandboxedKernelManager, sandbox_problem
 
 _listeners: list = []
+#: Per process: one sandboxed kernel per kernel name, booting for the next notebook.
+_spares: dict = {}
+_thread_state = threading.local()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop, the same for every notebook: a spare kernel started while
+    grading one notebook keeps its sockets on it for the next."""
+    loop = getattr(_thread_state, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_state.loop = asyncio.new_event_loop()
+    return loop
+
+
+@atexit.register
+def _discard_spares() -> None:
+    while _spares:
+        _spares.popitem()[1].discard()
 
 
 @contextlib.contextmanager
@@ -88,6 +109,8 @@ class GradingExecute(Execute):
                                                "note.").tag(config=True)
     shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
                            help="A graded kernel's state is thrown away, so it is killed at once.").tag(config=True)
+    prelaunch = Bool(True, help="Keep one sandboxed kernel booting in the background for the next notebook "
+                                "(it boots while the grader processes this one).").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -108,7 +131,52 @@ class GradingExecute(Execute):
         kc = await super().async_start_new_kernel_client()
         if hasattr(self.km, "seal"):
             self.km.seal()
+        if self._pending_links:
+            # A spare kernel booted with an empty submission folder: link the files now, as
+            # bwrap does for an ordinary start, silently (no history, no execution count).
+            code = ("(lambda os: [os.symlink(%r + '/' + e, %r + '/' + e) for e in %r "
+                    "if not os.path.lexists(%r + '/' + e)])(__import__('os'))"
+                    % (SUBMISSION, HOME, self._pending_links, HOME))
+            self._pending_links = []
+            msg_id = await ensure_async(kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+            await self.async_wait_for_reply(msg_id)
         return kc
+
+    def _kernel_name(self) -> str | None:
+        return self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name")
+
+    def _spare_allowed(self) -> bool:
+        return (self.prelaunch and isinstance(self.kernel_manager_class, type)
+                and issubclass(self.kernel_manager_class, SandboxedKernelManager) and sandbox_problem() is None)
+
+    async def _adopt_spare(self) -> None:
+        """Use the kernel that booted while the grader was busy with the previous notebook."""
+        spare = _spares.pop(self._kernel_name(), None) if self._spare_allowed() else None
+        if spare is None:
+            return
+        workdir = self.resources.get("metadata", {}).get("path") or os.getcwd()
+        if await spare.is_alive():
+            self._pending_links = spare.fill_slot(os.path.abspath(workdir))
+            self.km = spare
+        else:
+            spare.discard()
+
+    async def _launch_spare(self) -> None:
+        name = self._kernel_name()
+        if not self._spare_allowed() or name in _spares:
+            return
+        spare = self.kernel_manager_class(kernel_name=name, config=self.config)
+        spare.spare = True
+        arguments = list(self.extra_arguments)
+        if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
+            arguments.append("--HistoryManager.hist_file=%s" % self.ipython_hist_file)
+        try:
+            await spare.start_kernel(extra_arguments=arguments)
+        except Exception as error:  # no spare: the next notebook starts its kernel itself
+            self.log.warning("coursekit: could not prelaunch a kernel: %s", error)
+            spare.discard()
+            return
+        _spares[name] = spare
 
     async def _replace_kernel(self) -> None:
         await self._async_cleanup_kernel()
@@ -168,10 +236,6 @@ class GradingExecute(Execute):
                 return "ok" if msg["content"].get("status") == "ok" else "error"
 
     # ------------------------------------------------------------------ outputs
-    def process_message(self, msg, cell, cell_index):
-        self._cell_started = True  # only messages answering this cell's request get here
-        return super().process_message(msg, cell, cell_index)
-
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not outs or outs[-1] is not out:
@@ -209,20 +273,27 @@ class GradingExecute(Execute):
         self.events = []
         self._output_bytes: dict[int, int] = {}
         self._truncated: set[int] = set()
-        run_sync(self._async_grade_notebook)()
+        self._pending_links: list[str] = []
+        loop = _loop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(self._async_grade_notebook())
         self.set_widgets_metadata()
         self.resources.setdefault("coursekit_execution", {})["events"] = self.events
         return self.nb, self.resources
 
     async def _async_grade_notebook(self) -> None:
         try:
+            if self.km is None:
+                await self._adopt_spare()
             await self._async_run_cells()
         finally:
+            await self._launch_spare()
             # nbclient leaves its polling tasks pending when a kernel dies mid-cell; end them here
             # rather than let the event loop complain about them later.
             for task in asyncio.all_tasks():
                 if task is not asyncio.current_task():
                     task.cancel()
+            await asyncio.sleep(0)  # let the cancelled tasks finish on this loop
 
     async def _async_run_cells(self) -> None:
         async with self.async_setup_kernel():
@@ -248,10 +319,10 @@ class GradingExecute(Execute):
                 base = self.timeout_after_timeout if any_timeout and self.timeout_after_timeout > 0 else self.timeout
                 limits = [t for t in (base, budget_end - monotonic() if budget_end else None) if t and t > 0]
                 self._cell_timeout = max(1.0, min(limits)) if limits else None
-                outcome = await self._execute(cell, index)
-                if outcome == "dead" and not self._cell_started and previous is not None:
-                    # The kernel had ended before this cell began (e.g. a thread of an earlier cell
-                    # called os._exit): restart, replay, and run this cell after all.
+                note = None
+                if previous is not None and not await ensure_async(self.km.is_alive()):
+                    # The kernel ended between cells (e.g. a thread of an earlier cell called
+                    # os._exit): restart, replay, and run this cell after all.
                     why = _describe_exit(await self._exit_status())
                     self._event("kernel_died", index, "kernel had ended before cell %d started: %s" % (index, why))
                     stop_reason = await self._recover(index, succeeded, restarts, budget_end)
@@ -260,10 +331,11 @@ class GradingExecute(Execute):
                         cell.outputs = [self._error_output("NotRun", "The grader did not run this cell: %s."
                                                            % stop_reason)]
                         continue
-                    outcome = await self._execute(cell, index)
-                    cell.outputs.insert(0, from_dict({"output_type": "stream", "name": "stdout", "text":
-                        "[the kernel had ended before this cell started (%s); the grader restarted it, re-ran the "
-                        "earlier cells that had succeeded, then this cell]\n" % why}))
+                    note = ("[the kernel had ended before this cell started (%s); the grader restarted it, re-ran "
+                            "the earlier cells that had succeeded, then this cell]\n" % why)
+                outcome = await self._execute(cell, index)
+                if note:
+                    cell.outputs.insert(0, from_dict({"output_type": "stream", "name": "stdout", "text": note}))
                 if outcome == "exited":
                     # exit() / quit(): ipykernel ends itself right after this cell. Restart now, and
                     # replay without this cell, so the exit does not repeat.
@@ -321,7 +393,6 @@ class GradingExecute(Execute):
     async def _execute(self, cell, index: int) -> str:
         """Run one cell: 'ok' (errors included), 'dead' (kernel died) or 'stuck' (no recovery)."""
         self._timed_out = False
-        self._cell_started = False
         self._asked_exit = False
         try:
             await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)

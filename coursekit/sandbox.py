@@ -272,6 +272,13 @@ def run_sandboxed(command: list[str], *, workdir: str | None = None, limits: Lim
 
 # --------------------------------------------------------------------------- kernels
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
 class _Tail:
     """Drains a kernel's stdout/stderr pipe, keeping only its last bytes (for crash reports)."""
 
@@ -315,6 +322,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._lease: UidLease | None = None
         self._tail: _Tail | None = None
         self.sandboxed = False
+        #: A spare starts before its notebook is known, with an empty submission folder
+        #: (``slot``) that :meth:`fill_slot` fills once it is (see GradingExecute.prelaunch).
+        self.spare = False
 
     @property
     def limits(self) -> Limits:
@@ -343,6 +353,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.ip = os.path.join(sockets, "kernel")
         self.connection_file = os.path.join(self._sandbox_dir, "connection.json")
         submission = os.path.abspath(kw.get("cwd") or os.getcwd())
+        if self.spare:
+            submission = os.path.join(self._sandbox_dir, "slot")
+            os.mkdir(submission, 0o755)
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         os.chmod(self.connection_file, 0o644)
         kw["cwd"] = "/"
@@ -360,6 +373,33 @@ class SandboxedKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if self.sandboxed and process is not None and process.stdout is not None:
             self._tail = _Tail(process.stdout)
+
+    def fill_slot(self, workdir: str) -> list[str]:
+        """Show ``workdir``'s entries to a spare kernel (hard links where possible); return their names.
+
+        The kernel sees them read-only under ``/home/student/.submission``; linking them into
+        its home is the caller's job (bwrap linked the entries of an ordinary start).
+        """
+        slot = os.path.join(self._sandbox_dir, "slot")
+        entries = sorted(os.listdir(workdir))
+        for entry in entries:
+            source, target = os.path.join(workdir, entry), os.path.join(slot, entry)
+            if os.path.isdir(source) and not os.path.islink(source):
+                shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(source, target)
+        return entries
+
+    def discard(self) -> None:
+        """Kill the kernel at once and remove its sandbox (no event loop needed: for exit handlers)."""
+        process = getattr(self.provisioner, "process", None) if self.provisioner is not None else None
+        if process is not None and process.poll() is None:
+            process.kill()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self._release_sandbox()
 
     def seal(self) -> None:
         """Take the IPC folder back from the kernel's user once its sockets exist (call when ready)."""
