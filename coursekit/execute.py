@@ -48,7 +48,7 @@ from traitlets import Bool, Enum, Integer
 from coursekit.sandbox import HOME, SUBMISSION, SandboxedKernelManager, sandbox_problem
 
 _listeners: list = []
-#: Per process: one sandboxed kernel per kernel name, booting for the next notebook.
+#: Per process: one sandboxed kernel per kernel name, booting for the next notebook: (owner pid, manager).
 _spares: dict = {}
 _thread_state = threading.local()
 
@@ -65,7 +65,9 @@ def _loop() -> asyncio.AbstractEventLoop:
 @atexit.register
 def _discard_spares() -> None:
     while _spares:
-        _spares.popitem()[1].discard()
+        owner, spare = _spares.popitem()[1]
+        if owner == os.getpid():  # a forked child inherits the table, not the kernels
+            spare.discard()
 
 
 @contextlib.contextmanager
@@ -128,7 +130,22 @@ class GradingExecute(Execute):
 
     # ------------------------------------------------------------------ kernel life
     async def async_start_new_kernel_client(self):
-        kc = await super().async_start_new_kernel_client()
+        if self._adopted:
+            self._adopted = False
+            saved = self.startup_timeout
+            self.startup_timeout = min(saved, 20)  # a booted spare answers at once, or never
+            try:
+                kc = await super().async_start_new_kernel_client()
+            except Exception as error:  # nbclient already killed it; start an ordinary kernel
+                self.log.warning("coursekit: the prelaunched kernel did not answer (%s); starting another", error)
+                self._pending_links = []
+                self.km = self.create_kernel_manager()
+                await self.async_start_new_kernel()
+                kc = await super().async_start_new_kernel_client()
+            finally:
+                self.startup_timeout = saved
+        else:
+            kc = await super().async_start_new_kernel_client()
         if hasattr(self.km, "seal"):
             self.km.seal()
         if self._pending_links:
@@ -151,19 +168,21 @@ class GradingExecute(Execute):
 
     async def _adopt_spare(self) -> None:
         """Use the kernel that booted while the grader was busy with the previous notebook."""
-        spare = _spares.pop(self._kernel_name(), None) if self._spare_allowed() else None
-        if spare is None:
+        entry = _spares.pop(self._kernel_name(), None) if self._spare_allowed() else None
+        if entry is None or entry[0] != os.getpid():
             return
+        spare = entry[1]
         workdir = self.resources.get("metadata", {}).get("path") or os.getcwd()
         if await spare.is_alive():
             self._pending_links = spare.fill_slot(os.path.abspath(workdir))
             self.km = spare
+            self._adopted = True
         else:
             spare.discard()
 
     async def _launch_spare(self) -> None:
         name = self._kernel_name()
-        if not self._spare_allowed() or name in _spares:
+        if not self._spare_allowed() or (name in _spares and _spares[name][0] == os.getpid()):
             return
         spare = self.kernel_manager_class(kernel_name=name, config=self.config)
         spare.spare = True
@@ -176,7 +195,7 @@ class GradingExecute(Execute):
             self.log.warning("coursekit: could not prelaunch a kernel: %s", error)
             spare.discard()
             return
-        _spares[name] = spare
+        _spares[name] = (os.getpid(), spare)
 
     async def _replace_kernel(self) -> None:
         await self._async_cleanup_kernel()
@@ -274,6 +293,7 @@ class GradingExecute(Execute):
         self._output_bytes: dict[int, int] = {}
         self._truncated: set[int] = set()
         self._pending_links: list[str] = []
+        self._adopted = False
         loop = _loop()
         asyncio.set_event_loop(loop)
         loop.run_until_complete(self._async_grade_notebook())

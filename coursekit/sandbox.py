@@ -117,6 +117,18 @@ def runtime_dir() -> str:
     raise RuntimeError("no folder for sandbox runtime files")
 
 
+def _fresh_prefix(kind: str, uid: int) -> str:
+    """Name prefix for a sandbox of ``uid``; removes folders a killed grader left for that uid.
+
+    Whoever holds the uid's lease owns its folders, so once we hold it any older folder
+    of that uid is stale (its kernel died with the process that leased the uid).
+    """
+    prefix = "%s%d-" % (kind, uid)
+    for stale in Path(runtime_dir()).glob(prefix + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    return prefix
+
+
 # --------------------------------------------------------------------------- user ids
 
 class UidLease:
@@ -257,7 +269,7 @@ def run_sandboxed(command: list[str], *, workdir: str | None = None, limits: Lim
     if problem:
         raise SandboxUnavailable(problem)
     lease = UidLease()
-    private_dir = tempfile.mkdtemp(prefix="c-", dir=runtime_dir())
+    private_dir = tempfile.mkdtemp(prefix=_fresh_prefix("c", lease.uid), dir=runtime_dir())
     try:
         os.chmod(private_dir, 0o711)
         prepare_private_dir(private_dir, lease.uid)
@@ -343,7 +355,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._release_sandbox()  # a restart: the old kernel's sockets and uid are done with
         self._lease = UidLease(self.first_uid, self.uid_pool)
         uid = self._lease.uid
-        self._sandbox_dir = tempfile.mkdtemp(prefix="k-", dir=runtime_dir())
+        self._sandbox_dir = tempfile.mkdtemp(prefix=_fresh_prefix("k", uid), dir=runtime_dir())
         os.chmod(self._sandbox_dir, 0o711)
         prepare_private_dir(self._sandbox_dir, uid)
         sockets = os.path.join(self._sandbox_dir, "ipc")
