@@ -263,7 +263,7 @@ def build_html(data: ReportData) -> str:
 
     parts.append("<h2>Most common failures</h2><p class='muted'>One count per submission; numbers in messages "
                  "are shown as #.</p>")
-    top = data.failures.most_common(15)
+    top = sorted(data.failures.items(), key=lambda item: (-item[1], item[0]))[:25]
     parts.append(_table(["submissions", "test cell", "message"], [[n, g, m] for (g, m), n in top], numeric={0})
                  if top else "<p>No test failed.</p>")
 
