@@ -107,7 +107,7 @@ def hidden_auc_verdict(y_true, probabilities, reference_auc: float):
     y_true = np.asarray(y_true)
     problem = probability_problem(probabilities, len(y_true))
     if problem:
-        return 0.0, problem + "; no points for the hidden AUC (%s)" % describe_thresholds(reference_auc)
+        return 0.0, problem + "; no points for the hidden AUC. The rule: %s" % describe_thresholds(reference_auc)
     auc = float(roc_auc_score(y_true, np.asarray(probabilities, dtype=float)))
     fraction = auc_credit(auc, reference_auc)
     full, floor = thresholds(reference_auc)
@@ -117,8 +117,8 @@ def hidden_auc_verdict(y_true, probabilities, reference_auc: float):
         verdict = "%.0f%% of the points" % (100 * fraction)
     else:
         verdict = "no points (below the floor of %.2f)" % floor
-    message = "hidden ROC AUC %.4f on %d windows: %s (%s)" % (auc, len(y_true), verdict,
-                                                               describe_thresholds(reference_auc))
+    message = "hidden ROC AUC %.4f on %d windows: %s. The rule: %s" % (auc, len(y_true), verdict,
+                                                                        describe_thresholds(reference_auc))
     return fraction, message
 
 

@@ -892,7 +892,7 @@ def _hidden_labels(file_name, order_seed):
 def _hidden_judge(case, expected, got):
     reference_auc = af_grading.reference_auc()
     if got.raised:
-        return "%s; no points for the hidden AUC (%s)" % (
+        return "%s; no points for the hidden AUC. The rule: %s" % (
             _raised(got, "predict_proba(model, X_hidden) should return probabilities"),
             af_grading.describe_thresholds(reference_auc))
     value, again = got.value["p"], got.value["again"]

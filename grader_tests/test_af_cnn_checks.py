@@ -1,0 +1,356 @@
+"""05_af_cnn hidden checks, proven in process (no notebooks, no kernel).
+
+- the reference solution, and correct implementations written differently, score full marks on
+  20 seeds per unit check;
+- every wrong implementation in ``mutants/af_cnn.py`` loses points on every seed tried, with a
+  message naming a failing call;
+- the capstone verdict: exact tier boundaries, guards against NaN, wrong length, logits and
+  constant predictions, labels never in what the kernel receives, a fresh order per grading run;
+- the stored reference AUC matches the data it is used with;
+- the notebook's solution cells behave like ``reference/af_solution.py``.
+"""
+
+import io
+import json
+import os
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+
+from coursekit.checks import Partial, get_check
+from kit import ROOT, Mutant, mutant_namespace, run_mutant
+from mutants.af_cnn import MUTANTS
+from reference import af_grading
+from reference import af_solution as ref
+from reference.checks import af_cnn as checks
+
+REFERENCE = "reference.af_solution"
+UNIT_CHECKS = [c for c in checks.CHECKS if c.id != "af_cnn.hidden_auc"]
+REFERENCE_SEEDS = range(20)
+MUTANT_SEEDS = range(1000, 1005)
+GRADED_FUNCTIONS = ("load_af_data", "standardize", "split_by_patient", "build_model", "predict_proba", "train_model")
+NOTEBOOK = ROOT / "source" / "05_af_cnn" / "af_cnn.ipynb"
+
+
+def _lines(verdict):
+    return "\n".join(verdict.lines())
+
+
+# --------------------------------------------------------------------------- full marks
+
+@pytest.mark.parametrize("check", UNIT_CHECKS, ids=lambda c: c.id)
+def test_reference_scores_full_marks(check):
+    namespace = mutant_namespace(REFERENCE)
+    for seed in REFERENCE_SEEDS:
+        verdict = check.run_locally(namespace, seed)
+        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, _lines(verdict))
+
+
+#: Correct implementations that differ from the reference in form: the checks judge properties
+#: and values, not the reference's own choices.
+ALTERNATIVES = [
+    Mutant("load_like_the_kits_loader", "af_cnn.load_af_data", """
+from coursekit.ecg import dataset
+def load_af_data(path):
+    data = dict(np.load(path))
+    for name in ("X", "y", "fs", "patient_id"):
+        if name not in data:
+            raise dataset.DatasetError("field %s is missing" % name)
+    if data["X"].dtype.kind == "i" and "gain" not in data:
+        raise ValueError("gain is missing")
+    if not len(data["X"]) == len(data["y"]) == len(data["patient_id"]):
+        raise ValueError("lengths differ")
+    X = data["X"] / data["gain"] if "gain" in data else data["X"]
+    return X.astype("float32"), data["y"].astype(int), data["fs"], data["patient_id"]
+"""),
+    Mutant("standardize_in_torch", "af_cnn.standardize", """
+import torch
+def standardize(X):
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float64)
+    std = X.std(dim=-1, keepdim=True, unbiased=False).clamp_min(1e-6)
+    return ((X - X.mean(dim=-1, keepdim=True)) / std).float().numpy()
+"""),
+    Mutant("split_with_sklearn_on_patients", "af_cnn.split_by_patient", """
+from sklearn.model_selection import train_test_split
+def split_by_patient(X, y, patient_id, test_size=0.2, val_size=0.2, seed=0):
+    if not len(X) == len(y) == len(patient_id):
+        raise ValueError("lengths differ")
+    if not (0 < test_size < 1 and 0 < val_size < 1 and test_size + val_size < 1):
+        raise ValueError("bad sizes")
+    patient_id = np.asarray(patient_id)
+    patients = np.unique(patient_id)
+    label = np.array([int(np.mean(y[patient_id == p]) >= 0.5) for p in patients])
+    rest, test = train_test_split(patients, test_size=test_size, stratify=label, random_state=seed)
+    rest_label = label[np.searchsorted(patients, rest)]
+    train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=rest_label,
+                                  random_state=seed)
+    return {"train": np.flatnonzero(np.isin(patient_id, train)), "val": np.flatnonzero(np.isin(patient_id, val)),
+            "test": np.flatnonzero(np.isin(patient_id, test))}
+"""),
+    Mutant("build_flatten_sized_from_the_length", "af_cnn.build_model", """
+import torch
+from torch import nn
+def build_model(input_length):
+    conv = nn.Sequential(nn.Conv1d(1, 8, 9, stride=4, padding=4), nn.BatchNorm1d(8), nn.ReLU(), nn.MaxPool1d(4),
+                         nn.Conv1d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool1d(4))
+    with torch.no_grad():
+        flat = conv(torch.zeros(1, 1, input_length)).numel()
+    return nn.Sequential(conv, nn.Flatten(), nn.Dropout(0.3), nn.Linear(flat, 1), nn.Flatten(0))
+"""),
+    Mutant("predict_with_a_dataloader", "af_cnn.predict_proba", """
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+def predict_proba(model, X, batch_size=256):
+    data = TensorDataset(torch.from_numpy(standardize(X)).unsqueeze(1))
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for (batch,) in DataLoader(data, batch_size=batch_size):
+            out.append(torch.sigmoid(model(batch)).numpy())
+    return np.concatenate(out).astype(np.float32) if out else np.empty(0, dtype=np.float32)
+"""),
+    Mutant("train_ties_count_as_improvement", "af_cnn.train_model",
+           __import__("inspect").getsource(ref.train_model).replace(
+               'if val_auc > history["best_val_auc"]:', 'if val_auc >= history["best_val_auc"]:')),
+]
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=str)
+def test_correct_alternatives_score_full_marks(alternative):
+    for seed in range(5):
+        verdict = run_mutant(alternative, REFERENCE, seed)
+        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, _lines(verdict))
+
+
+# --------------------------------------------------------------------------- mutants
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
+def test_mutant_loses_points(mutant):
+    function = get_check(mutant.check).function
+    for seed in MUTANT_SEEDS:
+        verdict = run_mutant(mutant, REFERENCE, seed)
+        text = _lines(verdict)
+        assert verdict.fraction < 1.0, "%s scored full marks on seed %d" % (mutant.name, seed)
+        assert function in text and ("first failure" in text or "PART" in text), text
+
+
+def test_every_graded_function_has_at_least_six_mutants():
+    for function in GRADED_FUNCTIONS:
+        count = sum(get_check(m.check).function == function for m in MUTANTS)
+        assert count >= 6, "%s has only %d mutants" % (function, count)
+    assert len({m.name for m in MUTANTS}) == len(MUTANTS)
+
+
+# --------------------------------------------------------------------------- capstone verdict
+
+REFERENCE_AUC = 0.96  # a round number for the tier arithmetic below
+
+
+def test_tier_boundaries_are_exact():
+    full = REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN
+    assert af_grading.auc_credit(full, REFERENCE_AUC) == 1.0
+    assert af_grading.auc_credit(1.0, REFERENCE_AUC) == 1.0
+    assert af_grading.auc_credit(np.nextafter(full, 0), REFERENCE_AUC) < 1.0
+    assert af_grading.auc_credit(af_grading.FLOOR_AUC, REFERENCE_AUC) == 0.0
+    assert af_grading.auc_credit(np.nextafter(af_grading.FLOOR_AUC, 0), REFERENCE_AUC) == 0.0
+    middle = (full + af_grading.FLOOR_AUC) / 2
+    assert af_grading.auc_credit(middle, REFERENCE_AUC) == pytest.approx(0.5)
+    assert af_grading.auc_credit(af_grading.FLOOR_AUC + 0.25 * (full - af_grading.FLOOR_AUC),
+                                 REFERENCE_AUC) == pytest.approx(0.25)
+    assert af_grading.auc_credit(0.5, REFERENCE_AUC) == 0.0
+    # A reference below the floor + margin must not divide by zero or award points below the floor.
+    assert af_grading.auc_credit(0.81, 0.82) == 1.0 and af_grading.auc_credit(0.79, 0.82) == 0.0
+
+
+def _probabilities_with_auc(y, target, rng):
+    """Scores whose ROC AUC against y is close to ``target`` (a normal shift between the classes)."""
+    from scipy.stats import norm
+    shift = np.sqrt(2) * norm.ppf(target)
+    scores = rng.normal(size=len(y)) + shift * y
+    return 1 / (1 + np.exp(-scores))
+
+
+@pytest.mark.parametrize("target", [0.99, 0.9, 0.7])
+def test_verdict_reports_the_auc_and_the_thresholds(target):
+    from sklearn.metrics import roc_auc_score
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, size=1500)
+    p = _probabilities_with_auc(y, target, rng)
+    fraction, message = af_grading.hidden_auc_verdict(y, p, REFERENCE_AUC)
+    auc = roc_auc_score(y, p)
+    assert fraction == pytest.approx(af_grading.auc_credit(auc, REFERENCE_AUC))
+    assert ("%.4f" % auc) in message and "0.930" in message and "0.80" in message
+
+
+@pytest.mark.parametrize("probabilities, words", [
+    (lambda y: np.where(y == 1, np.nan, 0.2), "NaN or infinite"),
+    (lambda y: np.where(y == 1, np.inf, 0.2), "NaN or infinite"),
+    (lambda y: np.full(len(y) - 3, 0.5), "shape (%d,)"),
+    (lambda y: np.zeros((len(y), 1)), "shape (%d,)"),
+    (lambda y: 4.0 * y - 2.0, "logits"),
+    (lambda y: np.full(len(y), 0.73), "all %d probabilities are equal"),
+    (lambda y: "0.5", "shape (%d,)"),
+])
+def test_verdict_guards_give_no_points_and_say_why(probabilities, words):
+    y = np.random.default_rng(2).integers(0, 2, size=200)
+    fraction, message = af_grading.hidden_auc_verdict(y, probabilities(y), REFERENCE_AUC)
+    assert fraction == 0.0
+    assert (words % len(y) if "%d" in words else words) in message, message
+
+
+def test_perfect_predictions_given_as_a_list_earn_full_points():
+    y = np.random.default_rng(3).integers(0, 2, size=100)
+    fraction, message = af_grading.hidden_auc_verdict(y, [float(v) for v in y], REFERENCE_AUC)
+    assert fraction == 1.0 and "1.0000" in message
+
+
+@pytest.fixture
+def reference_override(monkeypatch):
+    monkeypatch.setattr(af_grading, "REFERENCE_AUC_OVERRIDE", REFERENCE_AUC)
+
+
+def _oracle_namespace(quality, rng_seed=0):
+    """A fake student: predict_proba looks each hidden window up (a test-only oracle) and returns a
+    fixed blurred version of its label, so that the hidden AUC is close to ``quality``."""
+    X_hidden, y_hidden = af_grading.load_hidden()
+    index = {X_hidden[i, :64].tobytes(): i for i in range(len(X_hidden))}
+    scores = _probabilities_with_auc(y_hidden, quality, np.random.default_rng(rng_seed))
+
+    def predict_proba(model, X):
+        return scores[[index[row[:64].tobytes()] for row in np.asarray(X)]]
+
+    return {"model": object(), "predict_proba": predict_proba}
+
+
+@pytest.mark.parametrize("quality, expected", [(0.999, "full"), (0.87, "part"), (0.6, "none")])
+def test_hidden_auc_check_in_process(reference_override, quality, expected):
+    check = get_check("af_cnn.hidden_auc")
+    verdict = check.run_locally(_oracle_namespace(quality), seed=7)
+    text = _lines(verdict)
+    assert "hidden ROC AUC" in text and "full points at AUC >= 0.930" in text, text
+    if expected == "full":
+        assert verdict.fraction == 1.0 and "PASS" in text
+    elif expected == "part":
+        assert 0.0 < verdict.fraction < 1.0 and "PART" in text
+    else:
+        assert verdict.fraction == 0.0 and "below the floor" in text
+
+
+def test_hidden_auc_needs_the_same_probabilities_twice(reference_override):
+    namespace = _oracle_namespace(0.999)
+    exact = namespace["predict_proba"]
+    rng = np.random.default_rng(0)
+    namespace["predict_proba"] = lambda model, X: np.clip(exact(model, X) + rng.normal(0, 0.05, len(X)), 0, 1)
+    verdict = get_check("af_cnn.hidden_auc").run_locally(namespace, seed=7)
+    assert verdict.fraction == 0.0 and "model.eval()" in _lines(verdict)
+
+
+def test_hidden_auc_without_a_trained_model_says_why(reference_override):
+    check = get_check("af_cnn.hidden_auc")
+    namespace = _oracle_namespace(0.99)
+    namespace["model"] = None
+    verdict = check.run_locally(namespace, seed=7)
+    assert verdict.fraction == 0.0 and "training cell did not finish" in _lines(verdict)
+    del namespace["model"]
+    assert "name 'model' is not defined" in _lines(check.run_locally(namespace, seed=7))
+
+
+def test_the_kernel_receives_signals_only_in_a_fresh_order(reference_override):
+    check = get_check("af_cnn.hidden_auc")
+    X_hidden, y_hidden = af_grading.load_hidden()
+    orders = []
+    for seed in (1, 2):
+        groups = check.groups(seed)
+        files = check.kernel_files(groups)
+        assert list(files) == [checks.HIDDEN_FILE]
+        X_sent = np.load(io.BytesIO(files[checks.HIDDEN_FILE]), allow_pickle=False)
+        assert isinstance(X_sent, np.ndarray) and X_sent.dtype == np.float32 and X_sent.shape == X_hidden.shape
+        case = groups[0].cases[0]
+        assert all(not isinstance(a, np.ndarray) for a in case.args), "the case must not carry arrays"
+        assert len(json.dumps(case.encoded())) < 200, "the kernel source must not carry labels"
+        order = checks._hidden_order(case.args[1])
+        np.testing.assert_array_equal(X_sent, X_hidden[order])
+        np.testing.assert_array_equal(check.expected(case).value, y_hidden[order])
+        orders.append(order)
+    assert not np.array_equal(orders[0], orders[1])
+
+
+def test_a_reference_measured_on_other_data_stops_grading(tmp_path):
+    stored = json.loads(af_grading.REFERENCE_PATH.read_text())
+    stored["hidden_content_sha256"] = "0" * 64
+    stale = tmp_path / "af_reference.json"
+    stale.write_text(json.dumps(stored))
+    with pytest.raises(af_grading.ReferenceOutOfDate, match="re-measure"):
+        af_grading.reference_auc(stale)
+
+
+# --------------------------------------------------------------------------- the stored reference
+
+def test_stored_reference_auc_matches_the_data_and_the_calibration():
+    stored = json.loads(af_grading.REFERENCE_PATH.read_text())
+    reference_auc = af_grading.reference_auc()  # raises if measured on another hidden split
+    assert 0.95 <= reference_auc <= 0.99
+    runs = stored["runs"]
+    assert len(runs) >= 20
+    aucs = np.array([r["hidden_auc"] for r in runs])
+    assert reference_auc == pytest.approx(np.median(aucs), abs=1e-4)
+    assert np.all(aucs >= reference_auc - af_grading.FULL_CREDIT_MARGIN), aucs
+    assert stored["final_config"] == ref.FINAL_CONFIG and stored["final_split"] == ref.FINAL_SPLIT
+    assert all(r["train_cpu_s"] < ref.TRAINING_BUDGET_S for r in runs)
+
+
+@pytest.mark.slow
+def test_reference_training_reproduces_its_stored_run():
+    """One seed of the 20-seed measurement, trained again (about 45 s of processor time)."""
+    stored = {r["seed"]: r for r in json.loads(af_grading.REFERENCE_PATH.read_text())["runs"]}
+    torch.set_num_threads(1)
+    run = af_grading.train_reference_once(0)
+    assert run["hidden_auc"] == pytest.approx(stored[0]["hidden_auc"], abs=2e-3)
+    assert run["hidden_auc"] >= af_grading.reference_auc() - af_grading.FULL_CREDIT_MARGIN
+
+
+# --------------------------------------------------------------------------- notebook == reference
+
+@pytest.fixture(scope="module")
+def notebook_namespace():
+    """The notebook's setup and solution cells, executed here (its functions, not the reference's)."""
+    namespace = {}
+    here = os.getcwd()
+    os.chdir(NOTEBOOK.parent)
+    try:
+        for cell in nbformat.read(NOTEBOOK, as_version=4).cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and (meta.get("grade_id") == "setup" or
+                                             (meta.get("solution") and not meta.get("grade"))):
+                exec(compile(cell.source, meta.get("grade_id", "cell"), "exec"), namespace)
+    finally:
+        os.chdir(here)
+    return namespace
+
+
+@pytest.mark.parametrize("check", UNIT_CHECKS, ids=lambda c: c.id)
+def test_notebook_solution_scores_full_marks(notebook_namespace, check):
+    for seed in range(3):
+        verdict = check.run_locally(notebook_namespace, seed)
+        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, _lines(verdict))
+
+
+def test_notebook_solution_is_the_reference(notebook_namespace, tmp_path):
+    ns = notebook_namespace
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 300)).astype(np.float32)
+    np.testing.assert_array_equal(ns["standardize"](X), ref.standardize(X))
+    y = np.repeat(rng.integers(0, 2, size=20), 2)
+    patients = np.repeat(["p%d" % k for k in range(20)], 2)
+    for key, value in ref.split_by_patient(X, y, patients, 0.2, 0.2, 5).items():
+        np.testing.assert_array_equal(ns["split_by_patient"](X, y, patients, 0.2, 0.2, 5)[key], value)
+    assert ns["train_model"].__kwdefaults__ == {k: v for k, v in ref.train_model.__kwdefaults__.items()
+                                                if k != "progress"}
+    torch.manual_seed(4)
+    mine = ns["build_model"](3000)
+    torch.manual_seed(4)
+    theirs = ref.build_model(3000)
+    X_long = rng.normal(size=(5, 3000)).astype(np.float32)
+    np.testing.assert_array_equal(ns["predict_proba"](mine, X_long, batch_size=2), ref.predict_proba(theirs, X_long))
