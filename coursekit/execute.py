@@ -48,7 +48,8 @@ from traitlets import Bool, Enum, Integer
 from coursekit.sandbox import HOME, SUBMISSION, SandboxedKernelManager, sandbox_problem
 
 _listeners: list = []
-#: Per process: one sandboxed kernel per kernel name, booting for the next notebook: (owner pid, manager).
+#: Per process: one sandboxed kernel per (kernel name, limits), booting for the next notebook:
+#: key -> (owner pid, manager).
 _spares: dict = {}
 _thread_state = threading.local()
 
@@ -162,13 +163,18 @@ class GradingExecute(Execute):
     def _kernel_name(self) -> str | None:
         return self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name")
 
+    def _spare_key(self) -> tuple:
+        """Spares are shared only between notebooks wanting the same kernel and sandbox limits."""
+        limits = sorted((k, repr(v)) for k, v in self.config.get("SandboxedKernelManager", {}).items())
+        return self._kernel_name(), self.kernel_manager_class.__qualname__, tuple(limits)
+
     def _spare_allowed(self) -> bool:
         return (self.prelaunch and isinstance(self.kernel_manager_class, type)
                 and issubclass(self.kernel_manager_class, SandboxedKernelManager) and sandbox_problem() is None)
 
     async def _adopt_spare(self) -> None:
         """Use the kernel that booted while the grader was busy with the previous notebook."""
-        entry = _spares.pop(self._kernel_name(), None) if self._spare_allowed() else None
+        entry = _spares.pop(self._spare_key(), None) if self._spare_allowed() else None
         if entry is None or entry[0] != os.getpid():
             return
         spare = entry[1]
@@ -181,10 +187,10 @@ class GradingExecute(Execute):
             spare.discard()
 
     async def _launch_spare(self) -> None:
-        name = self._kernel_name()
-        if not self._spare_allowed() or (name in _spares and _spares[name][0] == os.getpid()):
+        key = self._spare_key()
+        if not self._spare_allowed() or (key in _spares and _spares[key][0] == os.getpid()):
             return
-        spare = self.kernel_manager_class(kernel_name=name, config=self.config)
+        spare = self.kernel_manager_class(kernel_name=key[0], config=self.config)
         spare.spare = True
         arguments = list(self.extra_arguments)
         if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
@@ -195,7 +201,7 @@ class GradingExecute(Execute):
             self.log.warning("coursekit: could not prelaunch a kernel: %s", error)
             spare.discard()
             return
-        _spares[name] = (os.getpid(), spare)
+        _spares[key] = (os.getpid(), spare)
 
     async def _replace_kernel(self) -> None:
         await self._async_cleanup_kernel()
