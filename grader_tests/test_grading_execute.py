@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import nbformat
+import os
+
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -49,3 +50,17 @@ def test_a_crash_loses_only_its_cell(tmp_path):
     assert [e["event"] for e in events] == ["kernel_died", "restarted", "kernel_died", "restarted"]
     assert "exited with status 3" in _text(nb.cells[1]) and "SIGSEGV" in _text(nb.cells[3])
     assert _text(nb.cells[2]).startswith("6") and _text(nb.cells[4]).startswith("3")
+
+
+def test_a_prelaunched_kernel_serves_the_next_notebook_with_its_own_files(tmp_path):
+    from coursekit import execute
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, name in ((first, "a.txt"), (second, "b.txt")):
+        folder.mkdir()
+        (folder / name).write_text(name)
+    code = ["import os\nprint(sorted(f for f in os.listdir('.') if not f.startswith('.')), len(In))"]
+    _run(first, code)
+    assert any(owner == os.getpid() for owner, _ in execute._spares.values())  # one is booting now
+    nb, _ = _run(second, code)
+    assert _text(nb.cells[0]).startswith("['b.txt'] 2")  # the new folder's files, a fresh history
