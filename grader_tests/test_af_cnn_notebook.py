@@ -1,0 +1,410 @@
+"""05_af_cnn end to end, with real nbgrader: release, validate, and ONE autograde run of a class.
+
+Every student trains (or fails to train) a CNN inside the sandbox, so this is the slowest test of
+the kit: about ten minutes on the 2-core machine (fourteen submissions, five of them training the
+full network, one running into the 120 s processor-time limit), longer on a loaded one. The
+autograde runs once for the whole module; each test reads its results.
+
+Each submission is named after what it does and has the exact score it must get, per test cell.
+Scores of unit-test cells that are partial are also recomputed here, in process, by running the
+same hidden check with the same seed on the submitted notebook's own functions; the capstone's
+scores are fixed: full points, or none.
+"""
+
+import copy
+import os
+import re
+import time
+
+import nbformat
+import pytest
+
+from coursekit.checks import derive_seed, get_check
+from coursekit.preprocessors import directives, public_part
+from kit import ROOT, TEST_SECRET, Course, grade_id, read_notebook
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("af_cnn_e2e")]
+
+ASSIGNMENT = "05_af_cnn"
+NOTEBOOK = "af_cnn.ipynb"
+SOURCE = ROOT / "source" / ASSIGNMENT / NOTEBOOK
+UNIT_CELLS = ("test_load_af_data", "test_standardize", "test_split_by_patient", "test_build_model",
+              "test_predict_proba", "test_train_model")
+CAPSTONE = "test_hidden_auc"
+
+#: Wall-clock limits of the test course only: the notebook's own processor-time limit (what the
+#: exceeds_time_budget student tests) holds whatever the load, wall-clock time does not, and a
+#: loaded test machine must not fail honest students.
+TEST_COURSE_CONFIG = """
+# test course only (grader_tests/test_af_cnn_notebook.py): wall-clock limits for a loaded test machine
+c.Execute.timeout = 1800
+c.GradingExecute.notebook_timeout = 5400
+"""
+
+
+def _cell(nb, cell_id):
+    return next(c for c in nb.cells if grade_id(c) == cell_id)
+
+
+def _fault(nb, cell_id, *replacements):
+    """A copy of ``nb`` whose cell ``cell_id`` has each (old, new) replacement (old must occur)."""
+    nb = copy.deepcopy(nb)
+    cell = _cell(nb, cell_id)
+    for old, new in replacements:
+        assert old in cell.source, "%r not in cell %s" % (old, cell_id)
+        cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def _replace(nb, cell_id, source):
+    nb = copy.deepcopy(nb)
+    _cell(nb, cell_id).source = source.strip("\n")
+    return nb
+
+
+def _few_epochs(nb, epochs=3):
+    """The student chose a short final training (their capstone is lost for another reason anyway)."""
+    return _fault(nb, "train_final_model", ("epochs=24,", "epochs=%d," % epochs))
+
+
+UNTRAINED_FINAL = '''
+def train_final_model(X_train, y_train, X_val, y_val, seed=0):
+    """One quick epoch: the predictions below do the work."""
+    torch.manual_seed(seed)
+    net = build_model(X_train.shape[-1])
+    return net, train_model(net, X_train, y_train, X_val, y_val, epochs=1, seed=seed)
+'''
+
+CHEAT_LOOK_FOR_LABELS = '''
+def predict_proba(model, X, batch_size=256):
+    """Honest on small inputs; on the grader's hidden windows, look for their labels anywhere."""
+    import glob, json, sys
+    X = np.asarray(X)
+    if len(X) >= 1000:
+        looked, labels = [], None
+        places = [os.getcwd(), os.path.expanduser("~"), "/tmp", "/work", "/srv", "/home", "/root", "/opt",
+                  "/mnt", ".."] + [p for p in sys.path if p and "site-packages" not in p]
+        for place in places:
+            for path in (glob.glob(os.path.join(place, "**", "*.np[yz]"), recursive=True)
+                         + glob.glob(os.path.join(place, "**", "*.json"), recursive=True))[:500]:
+                looked.append(path)
+                try:
+                    data = np.load(path, allow_pickle=False) if not path.endswith(".json") else None
+                except Exception:
+                    continue
+                if hasattr(data, "files") and "y" in data.files and len(data["y"]) == len(X):
+                    labels = data["y"]
+        for module in ("reference.af_grading", "coursekit.ecg.build"):
+            try:
+                __import__(module)
+                looked.append("imported " + module)
+            except ImportError as error:
+                looked.append("cannot import %s (%s)" % (module, error))
+        print("cheat: looked at %d places, labels found: %s" % (len(looked), labels is not None))
+        print("cheat: " + "; ".join(looked[-4:]))
+        if labels is not None:
+            return labels.astype(float)
+        return np.full(len(X), 0.5)
+    X = standardize(X).reshape(len(X), 1, X.shape[-1])
+    model.eval()
+    with torch.no_grad():
+        out = [torch.sigmoid(model(torch.from_numpy(X[i:i + batch_size]))).double() for i in range(0, len(X), batch_size)]
+    return torch.cat(out).numpy() if out else np.zeros(0)
+'''
+
+CHEAT_HARDCODE = '''
+def predict_proba(model, X, batch_size=256):
+    """Honest on small inputs; on the hidden windows, a pattern that 'usually' works."""
+    X = np.asarray(X)
+    if len(X) >= 1000:
+        return np.resize([0.9, 0.1, 0.8, 0.2, 0.7], len(X))
+    X = standardize(X).reshape(len(X), 1, X.shape[-1])
+    model.eval()
+    with torch.no_grad():
+        out = [torch.sigmoid(model(torch.from_numpy(X[i:i + batch_size]))).double() for i in range(0, len(X), batch_size)]
+    return torch.cat(out).numpy() if out else np.zeros(0)
+'''
+
+CHEAT_GLOBAL_STATE = '''
+def predict_proba(model, X, batch_size=256):
+    """Remembers the last honest predictions and replays them on the hidden windows."""
+    global LAST_PROBABILITIES
+    X = np.asarray(X)
+    if len(X) >= 1000 and "LAST_PROBABILITIES" in globals():
+        return np.resize(LAST_PROBABILITIES, len(X))
+    Z = standardize(X).reshape(len(X), 1, X.shape[-1])
+    model.eval()
+    with torch.no_grad():
+        out = [torch.sigmoid(model(torch.from_numpy(Z[i:i + batch_size]))).double() for i in range(0, len(Z), batch_size)]
+    LAST_PROBABILITIES = torch.cat(out).numpy() if out else np.zeros(0)
+    return LAST_PROBABILITIES
+'''
+
+CHEAT_PATCH_SKLEARN = '''
+import sklearn.metrics
+import sklearn.metrics._ranking
+# whoever computes an AUC in this kernel from now on gets 0.999
+sklearn.metrics.roc_auc_score = sklearn.metrics._ranking.roc_auc_score = lambda *args, **kwargs: 0.999
+
+
+def train_final_model(X_train, y_train, X_val, y_val, seed=0):
+    """Barely trained: the patched metric will say it is excellent."""
+    torch.manual_seed(seed)
+    net = build_model(X_train.shape[-1])
+    return net, train_model(net, X_train, y_train, X_val, y_val, epochs=1, lr=1e-5, seed=seed)
+'''
+
+LINEAR_MODEL = '''
+def build_model(input_length):
+    """A linear model on the raw samples: one weight per sample, no convolution."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(input_length, 1), nn.Flatten(0))
+'''
+
+WINDOW_SPLIT = '''
+from sklearn.model_selection import train_test_split
+
+
+def split_by_patient(X, y, patient_id, test_size=0.2, val_size=0.2, seed=0):
+    """Stratified split of the windows (the patients are forgotten)."""
+    index = np.arange(len(y))
+    rest, test = train_test_split(index, test_size=test_size, stratify=y, random_state=seed)
+    train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y[rest], random_state=seed)
+    return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
+'''
+
+NO_BUDGET = '''
+def train_final_model(X_train, y_train, X_val, y_val, seed=0):
+    """More epochs can only help: no early stopping, no time budget."""
+    torch.manual_seed(seed)
+    net = build_model(X_train.shape[-1])
+    history = train_model(net, X_train, y_train, X_val, y_val, epochs=1000, patience=1000, seed=seed,
+                          time_budget_s=float("inf"))
+    return net, history
+'''
+
+
+def _students(source, release):
+    full = dict.fromkeys(UNIT_CELLS, "full")
+    return {
+        # name: (notebook, {cell: "full" | 0 | "partial"}, capstone points, text the capstone output must show)
+        "passes_all": (source, full, "full", "hidden ROC AUC"),
+        "untouched_stub": (release, dict.fromkeys(UNIT_CELLS, 0), 0, "model is None"),
+        "underfit_linear_model": (_replace(source, "build_model", LINEAR_MODEL), full, 0, "below the floor"),
+        "forgets_eval_mode": (
+            _few_epochs(_fault(source, "predict_proba", ("    model.eval()\n", ""))),
+            dict(full, test_predict_proba=0, test_train_model="partial"), 0, "call model.eval()"),
+        "returns_logits_not_probabilities": (
+            _few_epochs(_fault(source, "predict_proba", ("torch.sigmoid(model(batch))", "model(batch)"))),
+            dict(full, test_predict_proba=0), 0, "should give 5 probabilities in [0, 1]"),
+        "patient_leak_in_split": (_replace(source, "split_by_patient", WINDOW_SPLIT),
+            dict(full, test_split_by_patient=0), "full", "hidden ROC AUC"),
+        # a correct notebook whose final training stops after 7 of 24 epochs: a hidden AUC in the
+        # linear band, so part of the capstone (recomputed here by training the same way)
+        "stops_training_too_early": (_few_epochs(source, 7), full, "partial", "% of the points"),
+        # tqdm on stderr (its default) and a warning in a graded function: the grader ignores stderr
+        "progress_bar_and_warnings_on_stderr": (
+            _fault(source, "train_model",
+                   (', file=sys.stdout)', ')'),
+                   ("    torch.manual_seed(seed)\n",
+                    "    import warnings\n    warnings.warn('training on the CPU: this may take a while')\n"
+                    "    torch.manual_seed(seed)\n")),
+            full, "full", "hidden ROC AUC"),
+        "crashes_mid_training": (
+            _fault(source, "train_model",
+                   ("        if time.process_time() - started_cpu > time_budget_s:\n",
+                    "        seconds_per_epoch = (time.process_time() - started_cpu) / (epoch - 2)  # meant epoch + 1\n"
+                    "        if time.process_time() - started_cpu + seconds_per_epoch > time_budget_s:\n")),
+            dict(full, test_train_model="partial"), 0, "did not finish"),
+        "exceeds_time_budget": (_replace(source, "train_final_model", NO_BUDGET), full, 0, "did not finish"),
+        "reads_hidden_file_labels": (
+            _replace(_replace(source, "train_final_model", UNTRAINED_FINAL), "predict_proba", CHEAT_LOOK_FOR_LABELS),
+            full, 0, "no points"),
+        "hardcodes_predictions": (
+            _replace(_replace(source, "train_final_model", UNTRAINED_FINAL), "predict_proba", CHEAT_HARDCODE),
+            full, 0, "no points"),
+        "patches_sklearn_metrics": (_replace(source, "train_final_model", CHEAT_PATCH_SKLEARN), full, 0, "no points"),
+        "predicts_from_global_state": (
+            _replace(_replace(source, "train_final_model", UNTRAINED_FINAL), "predict_proba", CHEAT_GLOBAL_STATE),
+            full, 0, "no points"),
+    }
+
+
+def _points(nb):
+    return {grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+
+
+def _namespace(nb, folder):
+    """The setup and answer cells of ``nb`` executed here: the functions the kernel had."""
+    namespace, here = {}, os.getcwd()
+    os.chdir(folder)
+    try:
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and (meta.get("grade_id") == "setup" or
+                                             (meta.get("solution") and not meta.get("grade"))):
+                exec(compile(cell.source, meta["grade_id"], "exec"), namespace)
+    finally:
+        os.chdir(here)
+    return namespace
+
+
+def _expected_unit_score(nb, student, cell_id, points, folder):
+    """What a unit-test cell must score: 0 if its public asserts fail, else points x the hidden fraction."""
+    namespace = _namespace(nb, folder)
+    cell = _cell(read_notebook(SOURCE), cell_id)
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        try:
+            exec(compile(public_part(cell.source), cell_id, "exec"), namespace)
+        except Exception:
+            return 0.0
+        (check_id,) = directives(cell.source)
+        seed = derive_seed(TEST_SECRET, ASSIGNMENT, NOTEBOOK.rsplit(".", 1)[0], student, check_id)
+        return points * get_check(check_id).run_locally(namespace, seed).fraction
+    finally:
+        os.chdir(here)
+
+
+def _expected_capstone_score(nb, points, folder):
+    """Train ``nb``'s final model here, as its locked cells do, and score it like the grader."""
+    from sklearn.metrics import roc_auc_score
+
+    from reference import af_grading
+
+    namespace = _namespace(nb, folder)
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        for cell_id in ("load_the_data", "make_the_split"):
+            exec(compile(_cell(nb, cell_id).source, cell_id, "exec"), namespace)
+        model, _ = namespace["train_final_model"](namespace["X_train"], namespace["y_train"], namespace["X_val"],
+                                                  namespace["y_val"])
+    finally:
+        os.chdir(here)
+    X_hidden, y_hidden = af_grading.load_hidden()
+    auc = roc_auc_score(y_hidden, namespace["predict_proba"](model, X_hidden))
+    return points * af_grading.auc_credit(auc, af_grading.reference_auc())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("af_course")
+    course = Course(root, [ASSIGNMENT])
+    with open(root / "nbgrader_config.py", "a") as handle:
+        handle.write(TEST_COURSE_CONFIG)
+    release = course.release(ASSIGNMENT)
+    source_nb = read_notebook(root / "source" / ASSIGNMENT / NOTEBOOK)
+    release_nb = read_notebook(release / NOTEBOOK)
+    students = _students(source_nb, release_nb)
+    for name, (nb, _, _, _) in students.items():
+        course.submit(name, ASSIGNMENT, {NOTEBOOK: nb})
+    started = time.perf_counter()
+    result = course.autograde(ASSIGNMENT)
+    seconds = time.perf_counter() - started
+    print("\nautograde of %d submissions: %.0f s (load average %.1f)" % (len(students), seconds, os.getloadavg()[0]))
+    return {"course": course, "students": students, "release": release, "points": _points(source_nb),
+            "seconds": seconds, "log": result.stdout + result.stderr}
+
+
+def test_release_has_no_solutions_hidden_tests_mark_schemes_or_grader_files(graded):
+    release = graded["release"]
+    text = (release / NOTEBOOK).read_text()
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "coursekit-check", "MARK SCHEME", "import reference",
+                   "from reference", "af_hidden", "AFNet(", "roc_auc_score(y_val, predict_proba"):
+        assert marker not in text, marker
+    assert sorted(p.name for p in release.rglob("*") if p.is_file()) == ["af_cnn.ipynb", "af_train.npz"]
+    source_text = SOURCE.read_text()
+    assert "### BEGIN MARK SCHEME" in source_text  # graders see it in the source (and the gradebook)
+
+
+def test_graders_see_the_mark_schemes_and_the_reference_notebook_runs_without_errors(graded):
+    course = graded["course"]
+    for student in ("passes_all", "untouched_stub"):
+        text = (course.root / "autograded" / student / ASSIGNMENT / NOTEBOOK).read_text()
+        assert text.count("### BEGIN MARK SCHEME") == 2, student  # locked cells come back from the gradebook
+    graded_nb = course.autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK)
+    errors = [(grade_id(c), o.get("ename")) for c in graded_nb.cells if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors
+
+
+def test_validate_passes_on_the_source_and_fails_on_the_release(graded):
+    course = graded["course"]
+    ok = course.nbgrader("validate", "source/%s/%s" % (ASSIGNMENT, NOTEBOOK), check=False)
+    assert ok.returncode == 0 and "Success! Your notebook passes all the tests." in ok.stdout, ok.stdout[-3000:]
+    inverted = course.nbgrader("validate", "--invert", "release/%s/%s" % (ASSIGNMENT, NOTEBOOK), check=False)
+    assert inverted.returncode == 0 and "Success! The notebook does not pass any tests." in inverted.stdout, \
+        inverted.stdout[-3000:]
+
+
+@pytest.mark.parametrize("student", ["passes_all", "untouched_stub", "underfit_linear_model", "forgets_eval_mode",
+                                     "returns_logits_not_probabilities", "patient_leak_in_split",
+                                     "progress_bar_and_warnings_on_stderr", "stops_training_too_early",
+                                     "crashes_mid_training", "exceeds_time_budget", "reads_hidden_file_labels",
+                                     "hardcodes_predictions", "patches_sklearn_metrics", "predicts_from_global_state"])
+def test_each_submission_gets_its_exact_score(graded, student, tmp_path):
+    course, points = graded["course"], graded["points"]
+    nb, units, capstone, words = graded["students"][student]
+    scores = course.scores(ASSIGNMENT, student)
+    folder = course.root / "submitted" / student / ASSIGNMENT
+    for cell_id in UNIT_CELLS:
+        want = units[cell_id]
+        if want == "full":
+            want = points[cell_id]
+        elif want == "partial":
+            want = _expected_unit_score(nb, student, cell_id, points[cell_id], folder)
+            assert 0 < want < points[cell_id], "%s %s: expected a partial score, computed %s" % (student, cell_id, want)
+        assert scores[cell_id] == pytest.approx(want, abs=1e-6), "%s: %s scored %s, expected %s" % (
+            student, cell_id, scores[cell_id], want)
+    if capstone == "partial":
+        want = _expected_capstone_score(nb, points[CAPSTONE], folder)
+        assert 0 < want < points[CAPSTONE], "%s: expected a partial capstone score, computed %s" % (student, want)
+    else:
+        want = points[CAPSTONE] if capstone == "full" else capstone
+    graded_nb = course.autograded_notebook(ASSIGNMENT, student, NOTEBOOK)
+    output = _text(_cell(graded_nb, CAPSTONE))
+    assert scores[CAPSTONE] == pytest.approx(want, abs=0.01), "%s: capstone %s, expected %s\n%s" % (
+        student, scores[CAPSTONE], want, output[-2000:])
+    assert words in output, "%s: %r not in the capstone feedback:\n%s" % (student, words, output[-2000:])
+
+
+def _text(cell):
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append(output.get("text", ""))
+        parts.append(output.get("data", {}).get("text/plain", ""))
+        parts.append(output.get("evalue", ""))
+        parts.extend(output.get("traceback", []))
+    return "\n".join(parts)
+
+
+def test_capstone_feedback_states_the_auc_and_the_thresholds(graded):
+    output = _text(_cell(graded["course"].autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK), CAPSTONE))
+    assert re.search(r"hidden ROC AUC 0\.9\d{3} on \d+ windows: full points", output), output
+    assert "full points at AUC >= 0.9" in output and "none below 0.80" in output, output
+    assert "coursekit_hidden_check" not in output  # the generated code is replaced by a note
+
+
+def test_over_budget_training_is_stopped_with_a_clear_message(graded):
+    graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "exceeds_time_budget", NOTEBOOK)
+    training = _text(_cell(graded_nb, "train_the_final_model"))
+    assert "TrainingTimeLimit" in training and "more than 120 s of processor time" in training, training[-2000:]
+
+
+def test_no_cheater_found_labels_or_grader_files(graded):
+    graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "reads_hidden_file_labels", NOTEBOOK)
+    output = _text(_cell(graded_nb, CAPSTONE))
+    assert "labels found: False" in output and "cannot import reference.af_grading" in output, output[-3000:]
+    submitted = graded["course"].root / "autograded" / "reads_hidden_file_labels" / ASSIGNMENT
+    assert not any(p.name.startswith("af_hidden") for p in submitted.rglob("*")), "hidden signals left behind"
+
+
+def test_progress_bars_and_warnings_on_stderr_cost_nothing(graded):
+    student = "progress_bar_and_warnings_on_stderr"
+    graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, student, NOTEBOOK)
+    text = _text(_cell(graded_nb, "test_train_model"))
+    assert "[stderr]" in text and "UserWarning: training on the CPU" in text, text[-2000:]
+    assert sum(graded["course"].scores(ASSIGNMENT, student)[c] for c in UNIT_CELLS + (CAPSTONE,)) == \
+        sum(graded["points"][c] for c in UNIT_CELLS + (CAPSTONE,))
