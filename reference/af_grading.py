@@ -164,11 +164,14 @@ def train_reference_once(seed: int, public_path: Path = PUBLIC_PATH, hidden_path
                          threads: int = 1) -> dict:
     """Train the reference solution exactly as the notebook does (its split, its configuration,
     ``threads`` torch threads) and score it on the hidden split."""
+    import os
+
     import torch
     from sklearn.metrics import roc_auc_score
 
     from reference import af_solution as solution
 
+    os.environ["TQDM_DISABLE"] = "1"  # the notebook's progress bar, 24 times per seed, says nothing here
     torch.set_num_threads(threads)
     X, y, _fs, patient_id = solution.load_af_data(public_path)
     split = solution.split_by_patient(X, y, patient_id, **solution.FINAL_SPLIT)

@@ -51,7 +51,7 @@ LOAD = [
             return X.astype(np.float32), data["y"].astype(int), float(data["fs"]), data["patient_id"].astype(str)
         """),
     _mutate("load_error_does_not_name_field", "load_af_data", ref.load_af_data,
-            ("raise ValueError(\"%s: missing field %r (a split holds %s)\" % (path, name, \", \".join(REQUIRED_FIELDS)))",
+            ("raise ValueError(\"%s: missing field %r (a split holds X, y, fs, patient_id)\" % (path, name))",
              "raise ValueError(\"the file is not a valid split\")"),
             ("raise ValueError(\"%s: X is stored as integers (adu) but the field 'gain' is missing\" % path)",
              "raise ValueError(\"the file is not a valid split\")")),
@@ -128,8 +128,8 @@ SPLIT = [
             ("members = rng.permutation(np.flatnonzero(labels == label))",
              "members = np.flatnonzero(labels == label)")),
     _mutate("split_val_size_of_the_remaining_patients", "split_by_patient", ref.split_by_patient,
-            ("n_val = _round_half_up(val_size * len(members))",
-             "n_val = _round_half_up(val_size * (len(members) - n_test))")),
+            ("n_val = int(np.floor(val_size * len(members) + 0.5))",
+             "n_val = int(np.floor(val_size * (len(members) - n_test) + 0.5))")),
     _mutate("split_test_and_val_swapped", "split_by_patient", ref.split_by_patient,
             ("where[members[:n_test]] = 2\n        where[members[n_test:n_test + n_val]] = 1",
              "where[members[:n_test]] = 1\n        where[members[n_test:n_test + n_val]] = 2")),
@@ -224,10 +224,10 @@ BUILD = [
 PREDICT = [
     _mutate("predict_forgets_eval_mode", "predict_proba", ref.predict_proba, ("    model.eval()\n", "")),
     _mutate("predict_returns_logits", "predict_proba", ref.predict_proba,
-            ("torch.sigmoid(model(torch.from_numpy(X[start:stop])))", "model(torch.from_numpy(X[start:stop]))")),
+            ("torch.sigmoid(model(batch))", "model(batch)")),
     _mutate("predict_drops_the_last_partial_batch", "predict_proba", ref.predict_proba,
-            ("for start, stop in _batches(X.shape[0], batch_size):",
-             "for start, stop in _batches(X.shape[0], batch_size)[:X.shape[0] // batch_size]:")),
+            ("for start in range(0, X.shape[0], batch_size):",
+             "for start in range(0, X.shape[0] - batch_size + 1, batch_size):")),
     _mutate("predict_without_standardizing", "predict_proba", ref.predict_proba,
             ("X = standardize(X)", "X = np.asarray(X, dtype=np.float32)")),
     _m("predict_returns_a_tensor", "predict_proba", """
