@@ -241,9 +241,12 @@ def bwrap_command(command: list[str], *, private_dir: str, uid: int, limits: Lim
     args += ["--chdir", HOME, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
              "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session",
              "--clearenv"]
+    # No MPLBACKEND: a kernel then uses ipykernel's inline backend, so the student's figures
+    # reach the autograded notebook (graders mark plots); a plain command has no display
+    # and matplotlib falls back to Agg by itself.
     environment = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
                    "PATH": "%s:/usr/local/bin:/usr/bin:/bin" % os.path.dirname(python),
-                   "LANG": "C.UTF-8", "TMPDIR": "/tmp", "MPLBACKEND": "Agg", "PYTHONNOUSERSITE": "1",
+                   "LANG": "C.UTF-8", "TMPDIR": "/tmp", "PYTHONNOUSERSITE": "1",
                    "PYTHONDONTWRITEBYTECODE": "1", "COURSEKIT_SANDBOX": "1"}
     for name in _PASSED_ENV:
         if name in os.environ:

@@ -328,6 +328,9 @@ def test_graders_see_the_mark_schemes_and_the_reference_notebook_runs_without_er
     errors = [(grade_id(c), o.get("ename")) for c in graded_nb.cells if c.cell_type == "code"
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
+    figures = [grade_id(c) for c in graded_nb.cells if c.cell_type == "code"
+               for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert figures == ["show_examples", "plot_the_history", "show_the_evaluation"], figures  # for manual grading
 
 
 def test_validate_passes_on_the_source_and_fails_on_the_release(graded):

@@ -21,7 +21,16 @@ load_all()
 SEEDS = range(200)
 #: Keys are computed in float64 by a different formula: they agree with PyTorch to rounding.
 RTOL = 1e-9
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _float64_default():
+    """float64 for this module only: the default dtype is process-wide, and a leak made
+    another file's float32 networks fail on the same xdist worker."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
 
 
 def variants(question_id, seeds=SEEDS):
