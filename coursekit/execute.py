@@ -43,7 +43,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Enum, Integer
+from traitlets import Bool, Dict, Enum, Integer
 
 from coursekit.sandbox import HOME, SUBMISSION, SandboxedKernelManager, sandbox_problem
 
@@ -106,6 +106,11 @@ class GradingExecute(Execute):
                                              "(0: keep Execute.timeout).").tag(config=True)
     recovery_timeout = Integer(10, help="Seconds an interrupted kernel has to answer before it is "
                                         "restarted.").tag(config=True)
+    locked_cell_timeouts = Dict(value_trait=Integer(), default_value={},
+                                help="Seconds for named locked cells, by grade_id, instead of Execute.timeout "
+                                     "(a training cell that needs longer on a loaded machine). Applies to locked "
+                                     "cells only, whose source autograde restores, and never beyond the "
+                                     "notebook's budget.").tag(config=True)
     max_restarts = Integer(3, help="Kernel restarts per notebook before the remaining cells are "
                                    "skipped.").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output kept per cell; the rest is dropped with a "
@@ -216,6 +221,12 @@ class GradingExecute(Execute):
                 if status is not None:
                     return status
                 await asyncio.sleep(0.05)
+        return None
+
+    def _locked_cell_timeout(self, cell) -> int | None:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("locked") and not meta.get("solution"):
+            return self.locked_cell_timeouts.get(meta.get("grade_id"))
         return None
 
     def _get_timeout(self, cell):
@@ -343,6 +354,8 @@ class GradingExecute(Execute):
                                                        % stop_reason)]
                     continue
                 base = self.timeout_after_timeout if any_timeout and self.timeout_after_timeout > 0 else self.timeout
+                if not any_timeout:
+                    base = self._locked_cell_timeout(cell) or base
                 limits = [t for t in (base, budget_end - monotonic() if budget_end else None) if t and t > 0]
                 self._cell_timeout = max(1.0, min(limits)) if limits else None
                 note = None

@@ -220,20 +220,19 @@ def bwrap_command(command: list[str], *, private_dir: str, uid: int, limits: Lim
             args += ["--ro-bind", "/etc/" + entry, "/etc/" + entry]
     for name in ("passwd", "group", "hosts", "hostname", "nsswitch.conf"):
         args += ["--ro-bind", os.path.join(private_dir, "etc", name), "/etc/" + name]
-    for root in _python_roots(python):
-        for parent in _ancestors(root + "/x"):
-            args += ["--perms", "0755", "--dir", parent]
-        args += ["--ro-bind", root, root]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(limits.tmp_size_mb << 20), "--tmpfs", "/dev/shm",
              "--perms", "1777", "--size", str(limits.tmp_size_mb << 20), "--tmpfs", "/tmp",
              "--perms", "0755", "--dir", "/home",
              "--perms", "0777", "--size", str(limits.home_size_mb << 20), "--tmpfs", HOME]
-    for path in tuple(writable) + tuple(readable):
-        for parent in _ancestors(path):
+    # Bound after the /tmp tmpfs, so a course cloned under /tmp keeps its interpreter visible.
+    mounts = [("--ro-bind", root, root + "/x") for root in _python_roots(python)]  # folders: make them too
+    mounts += [("--bind" if path in writable else "--ro-bind", path, path) for path in tuple(writable) + tuple(readable)]
+    for kind, path, below in mounts:
+        for parent in _ancestors(below):
             if parent != "/tmp":
                 args += ["--perms", "0755", "--dir", parent]
-        args += ["--bind" if path in writable else "--ro-bind", path, path]
+        args += [kind, path, path]
     if workdir and os.path.isdir(workdir):
         args += ["--ro-bind", workdir, SUBMISSION]
         for entry in sorted(os.listdir(workdir)):

@@ -37,6 +37,23 @@ def test_an_infinite_loop_costs_one_full_timeout(tmp_path):
     assert all("CellTimeoutError" in _text(cell) for cell in nb.cells[1:4])
 
 
+def test_a_named_locked_cell_gets_its_own_timeout_and_a_student_cell_does_not(tmp_path):
+    cells = ["import time", "time.sleep(3)\nprint('trained')", "time.sleep(3)\nprint('not locked')"]
+    tmp_path.chmod(0o755)
+    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells[1].metadata["nbgrader"] = {"grade_id": "train", "locked": True, "solution": False, "grade": False}
+    # a student's answer cell given the same grade_id does not get the long limit
+    nb.cells[2].metadata["nbgrader"] = {"grade_id": "train", "locked": True, "solution": True, "grade": False}
+    events = []
+    with listen(events.append):
+        nb, _ = GradingExecute(timeout=1, locked_cell_timeouts={"train": 20}).preprocess(
+            nb, {"metadata": {"path": str(tmp_path)}})
+    assert "trained" in _text(nb.cells[1])
+    assert "CellTimeoutError" in _text(nb.cells[2])
+    assert [e["event"] for e in events] == ["timeout"]
+
+
 def test_the_notebook_budget_stops_the_rest_with_a_note(tmp_path):
     nb, events = _run(tmp_path, ["import time", "time.sleep(2)", "time.sleep(2)", "print('late')", "print('later')"],
                       timeout=10, notebook_timeout=3)
