@@ -55,4 +55,4 @@ bench: setup data
 	$(BIN)/python benchmarks/grading_benchmark.py
 
 clean:
-	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv demo .pytest_cache
+	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv exports reports .coursekit/grading demo .pytest_cache

@@ -191,33 +191,59 @@ def run(root: Path, students: int = 12, grader: str = "coursekit") -> int:
     for assignment in sorted({r[1] for r in rows}):
         print("\nGrading %s ..." % assignment, flush=True)
         _grade(root, assignment, grader)
-    export = nbgrader(root, "export")
-    feedback = [nbgrader(root, "generate_feedback", a, "--force") for a in sorted({r[1] for r in rows})]
+    graded = sorted({r[1] for r in rows})
+    export = nbgrader(root, "export")                   # grades.csv, where nbgrader users look for it
+    lms = _coursekit(root, "export")                    # exports/: grades.csv, moodle.csv, canvas.csv
+    feedback = [nbgrader(root, "generate_feedback", a, "--force") for a in graded]
+    reports = [_coursekit(root, "report", a) for a in graded]
     print_grade_table(root)
     print("\nDone in %.0f s. Where to look:" % (time.perf_counter() - started))
-    print("  grades:    %s" % (root / "grades.csv"))
+    print("  grades:    %s (nbgrader), %s/{moodle,canvas}.csv (LMS imports)" % (root / "grades.csv", root / "exports"))
     print("  feedback:  %s/<student>/<assignment>/*.html" % (root / "feedback"))
+    print("  reports:   %s/<assignment>.html (instructor report per assignment)" % (root / "reports"))
     print("  graded:    %s/<student>/<assignment>/" % (root / "autograded"))
+    print("  log:       %s/<assignment>/log.jsonl (what the grader noted per submission)"
+          % (root / ".coursekit" / "grading"))
     print("  formgrader: run `jupyter lab` here, then Nbgrader -> Formgrader")
-    problems = [r for r in [export, *feedback] if r.returncode != 0]
+    problems = [r for r in [export, lms, *feedback, *reports] if r.returncode != 0]
     for r in problems:
         print(r.stdout[-2000:], r.stderr[-2000:], file=sys.stderr)
     return 1 if problems else 0
 
 
+def _coursekit(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run a ``coursekit`` command in the course root with this interpreter."""
+    return subprocess.run([sys.executable, "-m", "coursekit.cli", *args], cwd=root, capture_output=True, text=True)
+
+
 def print_grade_table(root: Path) -> None:
-    from nbgrader.api import Gradebook
+    """Points per demo student and assignment, out of each assignment's maximum.
+
+    Written answers wait for a human in formgrader, so the table also says how many of each
+    maximum are graded by hand: a correct submission scores the rest.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
     with Gradebook("sqlite:///%s" % (root / "gradebook.db")) as gradebook:
-        names = [a.name for a in gradebook.assignments]
         students = sorted(s.id for s in gradebook.students if s.id.startswith("demo-"))
-        print("\n%-18s" % "student" + "".join("%16s" % n[:15] for n in names) + "%10s" % "total")
+        graded = []
+        for assignment in gradebook.assignments:
+            submitted = {s.student.id for s in assignment.submissions}
+            if submitted & set(students):
+                manual = sum(float(c.max_score) for n in assignment.notebooks for c in n.grade_cells
+                             if c.cell_type == "markdown")
+                graded.append((assignment.name, float(assignment.max_score), manual))
+        print("\n%-18s" % "student" + "".join("%16s" % name[:15] for name, _, _ in graded) + "%10s" % "total")
         for student in students:
             cells, total = [], 0.0
-            for name in names:
+            for name, _, _ in graded:
                 try:
                     submission = gradebook.find_submission(name, student)
-                    cells.append("%7.1f / %-6.1f" % (submission.score, submission.max_score))
+                    cells.append("%7.1f / %-6g" % (submission.score, submission.max_score))
                     total += submission.score
-                except Exception:
+                except MissingEntry:
                     cells.append("%16s" % "-")
             print("%-18s" % student + "".join("%16s" % c for c in cells) + "%10.1f" % total)
+        print("%-18s" % "graded by hand" + "".join("%16s" % ("%g of %g" % (manual, top)) for _, top, manual in graded))
+        print("Written answers (graded by hand) wait for formgrader, so a correct submission scores "
+              "the maximum minus those points.")

@@ -40,7 +40,7 @@ _TEMPLATE = '''\
 # Hidden check {check_id!r}: written by the grader for this grading run. It calls your
 # code on fresh inputs; the verdict is decided by the grader, outside this kernel.
 def _coursekit_hidden_check(_ns, _emit=None):
-    import json as _json, signal as _signal, time as _time
+    import contextlib as _contextlib, io as _io, json as _json, signal as _signal, time as _time
     _wire = {{"__name__": "coursekit_wire"}}
     exec({wire_source!r}, _wire)
     _probe_ns = {{"FUNCTION": {function!r}}}
@@ -53,6 +53,17 @@ def _coursekit_hidden_check(_ns, _emit=None):
     def _on_alarm(signum, frame):
         raise _CaseTimeout("this case ran longer than {timeout} s")
 
+    class _Muted(_io.TextIOBase):
+        # What the code under test prints (progress bars, warnings) is counted, not shown:
+        # dozens of calls would bury the verdict in the feedback. Nothing is kept in memory.
+        encoding = "utf-8"
+        written = 0
+
+        def write(self, text):
+            _Muted.written += len(text) if isinstance(text, str) else 0
+            return len(text) if isinstance(text, str) else 0
+
+    _muted = _Muted()
     _results = []
     for _case in _json.loads({cases_json!r}):
         _args = _wire["decode"](_case["args"])
@@ -61,7 +72,8 @@ def _coursekit_hidden_check(_ns, _emit=None):
         _old = _signal.signal(_signal.SIGALRM, _on_alarm)
         _signal.setitimer(_signal.ITIMER_REAL, {timeout})
         try:
-            _value = _probe(_ns, *_args, **_kwargs)
+            with _contextlib.redirect_stdout(_muted), _contextlib.redirect_stderr(_muted):
+                _value = _probe(_ns, *_args, **_kwargs)
             _signal.setitimer(_signal.ITIMER_REAL, 0)
             _results.append({{"value": _wire["encode"](_value)}})
         except KeyboardInterrupt:
@@ -77,6 +89,8 @@ def _coursekit_hidden_check(_ns, _emit=None):
             _signal.setitimer(_signal.ITIMER_REAL, 0)
             _signal.signal(_signal.SIGALRM, _old)
         _results[-1]["seconds"] = round(_time.perf_counter() - _start, 4)
+    if _Muted.written:
+        print("(your code printed %d characters during the hidden tests; not shown)" % _Muted.written)
     _payload = {{"check": {check_id!r}, "results": _results}}
     if _emit is None:
         from IPython.display import display as _display

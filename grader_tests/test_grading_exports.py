@@ -55,6 +55,12 @@ def _fill(url: str) -> None:
             gb.db.commit()
         gb.find_submission_notebook("p1", "ps1", "ann").late_submission_penalty = 1.0
         gb.db.commit()
+        # set but not submitted yet, and a practice notebook worth nothing: no LMS column by default
+        gb.add_assignment("ps3")
+        gb.add_notebook("p3", "ps3")
+        gb.add_grade_cell("code_c", "p3", "ps3", max_score=4, cell_type="code")
+        gb.add_assignment("practice")
+        gb.add_notebook("pr", "practice")
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -68,6 +74,13 @@ def test_collect_applies_late_penalties_and_zero_for_missing(gradebook):
     assert scores == {"ann": {"ps1": 6.0, "ps2": 9.5}, "bob": {"ps1": 2.0, "ps2": 0.0}, "cy": {"ps1": 4.0, "ps2": 0.0}}
     assert table.max_scores == {"ps1": 8.0, "ps2": 10.0}
     assert table.needs_manual_grade == [("cy", "ps1")]
+    assert table.skipped == {"ps3": "no submission yet", "practice": "worth no points"}
+
+
+def test_an_assignment_named_explicitly_is_exported_even_without_submissions(gradebook):
+    table = exports.collect(gradebook, "course", ["ps2", "ps3"])
+    assert table.assignments == ["ps2", "ps3"] and table.skipped == {}
+    assert {s.id: s.scores["ps3"] for s in table.students} == {"ann": 0.0, "bob": 0.0, "cy": 0.0}
 
 
 def test_moodle_csv_has_an_identifier_column_and_one_column_per_assignment(gradebook, tmp_path):
@@ -124,7 +137,7 @@ def test_unknown_assignment_is_an_error(gradebook):
 def test_nbgrader_grades_csv_is_nbgraders_own(gradebook, tmp_path):
     rows = _rows(exports.write_nbgrader_csv(gradebook, "course", tmp_path / "grades.csv"))
     assert rows[0][:4] == ["assignment", "duedate", "timestamp", "student_id"]
-    assert len(rows) == 1 + 2 * 3  # every student, every assignment
+    assert len(rows) == 1 + 4 * 3  # every student, every assignment (nbgrader's rule)
 
 
 def test_the_export_command_writes_all_three(gradebook, tmp_path):
@@ -137,3 +150,7 @@ def test_the_export_command_writes_all_three(gradebook, tmp_path):
     for name in ("grades.csv", "moodle.csv", "canvas.csv"):
         assert (tmp_path / "exports" / name).exists()
     assert "cy/ps1" in result.stderr  # pending manual grading is pointed out
+    assert "no column for practice (worth no points), ps3 (no submission yet)" in result.stderr
+    # the three files agree on which assignments they hold
+    assert {row[0] for row in _rows(tmp_path / "exports" / "grades.csv")[1:]} == {"ps1", "ps2"}
+    assert _rows(tmp_path / "exports" / "moodle.csv")[0] == ["Username", "ps1", "ps2"]

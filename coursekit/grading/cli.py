@@ -90,7 +90,7 @@ def _export(args) -> int:
     written = []
     if args.format in ("all", "nbgrader"):
         written.append(exports.write_nbgrader_csv(course.db_url, course.course_id, out / "grades.csv",
-                                                  args.assignments))
+                                                  table.assignments))
     if args.format in ("all", "moodle"):
         written.append(exports.write_moodle(table, out / "moodle.csv", args.moodle_identifier))
     if args.format in ("all", "canvas"):
@@ -104,6 +104,9 @@ def _export(args) -> int:
         print("coursekit export: WARNING: %d submission(s) still need manual grading; their points are incomplete: %s"
               % (len(table.needs_manual_grade), ", ".join("%s/%s" % pair for pair in table.needs_manual_grade[:10])),
               file=sys.stderr)
+    if table.skipped:
+        print("coursekit export: no column for %s (name it with --assignment to export it anyway)"
+              % ", ".join("%s (%s)" % pair for pair in sorted(table.skipped.items())), file=sys.stderr)
     for path in written:
         print("wrote %s" % path)
     return 0

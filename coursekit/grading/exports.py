@@ -14,6 +14,9 @@
 Scores are nbgrader's: auto plus manual points, minus any late penalty, never below 0;
 a student without a submission scores 0 (as in nbgrader's ``grades.csv``). Submissions
 that still need manual grading are listed by :func:`collect`, so the caller can warn.
+Unless assignments are named, an assignment nobody has submitted yet, or one worth no
+points (the midterm practice notebook), gets no column: importing it would write a 0
+over every student's grade in the LMS before the work was even set.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class GradeTable:
     max_scores: dict[str, float]
     students: list[Student]
     needs_manual_grade: list[tuple[str, str]] = field(default_factory=list)   # (student, assignment)
+    skipped: dict[str, str] = field(default_factory=dict)   # assignment -> why it has no column
 
 
 def _points(value: float) -> str:
@@ -65,7 +69,16 @@ def collect(db_url: str, course_id: str = "default_course", assignments: list[st
         unknown = sorted(set(assignments or []) - {a.name for a in chosen})
         if unknown:
             raise KeyError("not in the gradebook: %s" % ", ".join(unknown))
-        table = GradeTable([a.name for a in chosen], {a.name: float(a.max_score) for a in chosen}, [])
+        skipped = {}
+        if not assignments:
+            for assignment in chosen:
+                if not float(assignment.max_score):
+                    skipped[assignment.name] = "worth no points"
+                elif not assignment.submissions:
+                    skipped[assignment.name] = "no submission yet"
+            chosen = [a for a in chosen if a.name not in skipped]
+        table = GradeTable([a.name for a in chosen], {a.name: float(a.max_score) for a in chosen}, [],
+                           skipped=skipped)
         for record in gradebook.students:
             student = Student(record.id, record.first_name or "", record.last_name or "", record.email or "")
             for assignment in chosen:

@@ -906,9 +906,11 @@ def _hidden_judge(case, expected, got):
             again = None
         if again is None or again.shape != first.shape or not np.allclose(again, first, rtol=PROBABILITY_RTOL,
                                                                              atol=PROBABILITY_ATOL):
-            return ("predict_proba gave other probabilities for the same %d windows in a second call (model "
-                    "left in training mode, with dropout on? call model.eval()): no points for the hidden AUC"
-                    % REPEATED_WINDOWS)
+            return ("predict_proba gave other probabilities for the first %d windows when called again on them "
+                    "alone; a window's probability must depend on that window only. Usual causes: the model left "
+                    "in training mode (dropout, batch-norm batch statistics: call model.eval()) or something "
+                    "computed across the batch (a softmax over the windows, the batch's mean and std): no "
+                    "points for the hidden AUC" % REPEATED_WINDOWS)
     fraction, message = af_grading.hidden_auc_verdict(expected.value, value, reference_auc)
     if fraction <= 0.0:
         return message
