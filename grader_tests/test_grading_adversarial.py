@@ -123,8 +123,6 @@ def test_broken_files_are_not_copied_into_autograded(graded):
     assert not any(p.is_symlink() for p in folder.rglob("*"))
 
 
-@pytest.mark.xfail(reason="known defect (lead, session 1): the report does not list the 'kernel_died' "
-                          "failure category; to be fixed in coursekit/grading/report.py", strict=False)
 def test_the_instructor_report_covers_the_batch(graded, tmp_path):
     from coursekit.grading.report import write_report
 
