@@ -26,6 +26,9 @@ from coursekit import wire
 #: MIME type of the one output a hidden check publishes.
 RESULT_MIME = "application/vnd.coursekit.check+json"
 
+#: Characters of what student code prints during a hidden check that its output keeps.
+PRINTED_LIMIT = 2000
+
 #: The probe used when a check does not bring its own: call the named function.
 DEFAULT_PROBE = """
 def probe(ns, *args, **kwargs):
@@ -54,14 +57,20 @@ def _coursekit_hidden_check(_ns, _emit=None):
         raise _CaseTimeout("this case ran longer than {timeout} s")
 
     class _Muted(_io.TextIOBase):
-        # What the code under test prints (progress bars, warnings) is counted, not shown:
-        # dozens of calls would bury the verdict in the feedback. Nothing is kept in memory.
+        # What the code under test prints (progress bars, warnings) is collected and shown once,
+        # after the check, with each progress bar reduced to its last state and at most
+        # {printed_limit} characters kept: dozens of redraws would bury the verdict in the feedback.
         encoding = "utf-8"
         written = 0
+        kept = []
 
         def write(self, text):
-            _Muted.written += len(text) if isinstance(text, str) else 0
-            return len(text) if isinstance(text, str) else 0
+            if not isinstance(text, str):
+                return 0
+            if _Muted.written < 4 * {printed_limit}:
+                _Muted.kept.append(text[:4 * {printed_limit}])
+            _Muted.written += len(text)
+            return len(text)
 
     _muted = _Muted()
     _results = []
@@ -90,7 +99,12 @@ def _coursekit_hidden_check(_ns, _emit=None):
             _signal.signal(_signal.SIGALRM, _old)
         _results[-1]["seconds"] = round(_time.perf_counter() - _start, 4)
     if _Muted.written:
-        print("(your code printed %d characters during the hidden tests; not shown)" % _Muted.written)
+        _lines = [_line.rsplit("\\r", 1)[-1].rstrip() for _line in "".join(_Muted.kept).split("\\n")]
+        _text = "\\n".join(_line for _line in _lines if _line.strip())
+        if _text:
+            if len(_text) > {printed_limit} or _Muted.written > 4 * {printed_limit}:
+                _text = _text[:{printed_limit}] + "\\n... (%d characters in all)" % _Muted.written
+            print("Your code printed this during the hidden tests:\\n" + _text)
     _payload = {{"check": {check_id!r}, "results": _results}}
     if _emit is None:
         from IPython.display import display as _display
@@ -118,6 +132,7 @@ def check_source(check_id: str, function: str, probe_source: str | None,
         cases_json=json.dumps(encoded_cases, allow_nan=False),
         timeout=float(timeout),
         mime=RESULT_MIME,
+        printed_limit=PRINTED_LIMIT,
     )
 
 

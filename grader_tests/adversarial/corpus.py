@@ -69,8 +69,12 @@ def _answers(**sources) -> Callable:
 # ---------------------------------------------------------------- probes that must stay blocked
 
 _PROBE = '''
-import os
+import os, sys
 LEAKED = []
+def _interpreter_root(path):
+    # A course cloned under /tmp: the sandbox shows the interpreter's own folders there, nothing else.
+    roots = (sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)))
+    return any(root == path or root.startswith(path + "/") for root in roots)
 def _attempt(label, action):
     try:
         result = action()
@@ -360,7 +364,7 @@ CASES = [
         '_attempt("pip.conf", lambda: open("/etc/pip.conf").read())',
         '_attempt("root home", lambda: os.listdir("/root/.ssh"))',
         '_attempt("host processes", lambda: [p for p in os.listdir("/proc") if p.isdigit() and int(p) > 50] or 1/0)',
-        '_attempt("host tmp", lambda: os.listdir("/tmp") or 1/0)',
+        '_attempt("host tmp", lambda: [p for p in os.listdir("/tmp") if not _interpreter_root("/tmp/" + p)] or 1/0)',
         '_attempt("host run", lambda: [p for p in os.listdir("/run/coursekit-sandboxes") if len(p) > 0][1])']),
     Case("deletes_files_outside", _deletes_outside, FULL, outputs=("blocked: rm source", "!DAMAGED"),
          escape_files=("/tmp/coursekit-escape-deletes", "/usr/lib/coursekit-escape")),
