@@ -24,15 +24,25 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# bubblewrap sandboxes student kernels during grading (Debian package `bubblewrap`).
+# Debian packages the kit needs, installed when missing (as root, through apt-get):
+#   bubblewrap               sandbox for student kernels during grading
+#   chromium chromium-driver the real browser the browser tests drive (Playwright, executable_path)
+#   postgresql               a real PostgreSQL server for the multi-grader gradebook test
+SYSTEM_PACKAGES := bwrap:bubblewrap chromium:chromium chromedriver:chromium-driver pg_ctlcluster:postgresql
+
 system-deps:
-	@command -v bwrap >/dev/null 2>&1 || { \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing bubblewrap (sandbox for student kernels)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null; \
+	    echo "Installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
+	      || { echo "apt-get install$$missing failed"; exit 1; }; \
 	  else \
-	    echo "WARNING: bubblewrap (bwrap) is missing; grading will refuse to run student code unsandboxed."; \
-	  fi; }
+	    echo "WARNING: missing Debian packages:$$missing (grading refuses to run unsandboxed without bubblewrap;"; \
+	    echo "         browser and PostgreSQL tests need chromium and postgresql). Install them as root."; \
+	  fi; fi
 
 setup: $(STAMP) system-deps
 

@@ -56,23 +56,24 @@ def _coursekit_hidden_check(_ns, _emit=None):
     def _on_alarm(signum, frame):
         raise _CaseTimeout("this case ran longer than {timeout} s")
 
-    class _Muted(_io.TextIOBase):
+    class _Printed(_io.TextIOBase):
         # What the code under test prints (progress bars, warnings) is collected and shown once,
         # after the check, with each progress bar reduced to its last state and at most
         # {printed_limit} characters kept: dozens of redraws would bury the verdict in the feedback.
         encoding = "utf-8"
-        written = 0
-        kept = []
+
+        def __init__(self):
+            self.written, self.kept = 0, []
 
         def write(self, text):
             if not isinstance(text, str):
                 return 0
-            if _Muted.written < 4 * {printed_limit}:
-                _Muted.kept.append(text[:4 * {printed_limit}])
-            _Muted.written += len(text)
+            if self.written < 4 * {printed_limit}:
+                self.kept.append(text[:4 * {printed_limit}])
+            self.written += len(text)
             return len(text)
 
-    _muted = _Muted()
+    _printed = _Printed()
     _results = []
     for _case in _json.loads({cases_json!r}):
         _args = _wire["decode"](_case["args"])
@@ -81,7 +82,7 @@ def _coursekit_hidden_check(_ns, _emit=None):
         _old = _signal.signal(_signal.SIGALRM, _on_alarm)
         _signal.setitimer(_signal.ITIMER_REAL, {timeout})
         try:
-            with _contextlib.redirect_stdout(_muted), _contextlib.redirect_stderr(_muted):
+            with _contextlib.redirect_stdout(_printed), _contextlib.redirect_stderr(_printed):
                 _value = _probe(_ns, *_args, **_kwargs)
             _signal.setitimer(_signal.ITIMER_REAL, 0)
             _results.append({{"value": _wire["encode"](_value)}})
@@ -98,12 +99,12 @@ def _coursekit_hidden_check(_ns, _emit=None):
             _signal.setitimer(_signal.ITIMER_REAL, 0)
             _signal.signal(_signal.SIGALRM, _old)
         _results[-1]["seconds"] = round(_time.perf_counter() - _start, 4)
-    if _Muted.written:
-        _lines = [_line.rsplit("\\r", 1)[-1].rstrip() for _line in "".join(_Muted.kept).split("\\n")]
+    if _printed.written:
+        _lines = [_line.rsplit("\\r", 1)[-1].rstrip() for _line in "".join(_printed.kept).split("\\n")]
         _text = "\\n".join(_line for _line in _lines if _line.strip())
         if _text:
-            if len(_text) > {printed_limit} or _Muted.written > 4 * {printed_limit}:
-                _text = _text[:{printed_limit}] + "\\n... (%d characters in all)" % _Muted.written
+            if len(_text) > {printed_limit} or _printed.written > 4 * {printed_limit}:
+                _text = _text[:{printed_limit}] + "\\n... (%d characters in all)" % _printed.written
             print("Your code printed this during the hidden tests:\\n" + _text)
     _payload = {{"check": {check_id!r}, "results": _results}}
     if _emit is None:

@@ -136,20 +136,34 @@ def _content_sha256(path: Path) -> str:
     return dataset.content_sha256(path)
 
 
+def stored_reference(path: Path = REFERENCE_PATH, hidden_path: Path = HIDDEN_PATH,
+                     public_path: Path | None = None) -> dict:
+    """The measurement ``measure`` stored, after checking it was made on these data files.
+
+    ``public_path``, when given, is checked too (the data card reuses the per-seed runs).
+    Raises ReferenceOutOfDate, naming the file and the command that fixes it.
+    """
+    if not path.is_file():
+        raise ReferenceOutOfDate("%s is missing: run `python -m reference.af_grading measure`" % path)
+    stored = json.loads(path.read_text())
+    checked = [("hidden", "hidden_content_sha256", hidden_path)]
+    if public_path is not None:
+        checked.append(("public", "public_content_sha256", public_path))
+    for split, key, data_path in checked:
+        actual = _content_sha256(data_path)
+        if stored.get(key) != actual:
+            raise ReferenceOutOfDate("%s was measured on another %s split (sha256 %s, now %s): rebuild the data "
+                                     "with `coursekit data build --check` or re-measure with `python -m "
+                                     "reference.af_grading measure`" % (path, split, str(stored.get(key))[:12],
+                                                                        actual[:12]))
+    return stored
+
+
 def reference_auc(path: Path = REFERENCE_PATH, hidden_path: Path = HIDDEN_PATH) -> float:
     """The stored reference AUC, after checking it was measured on this hidden split."""
     if REFERENCE_AUC_OVERRIDE is not None:
         return float(REFERENCE_AUC_OVERRIDE)
-    if not path.is_file():
-        raise ReferenceOutOfDate("%s is missing: run `python -m reference.af_grading measure`" % path)
-    stored = json.loads(path.read_text())
-    actual = _content_sha256(hidden_path)
-    if stored["hidden_content_sha256"] != actual:
-        raise ReferenceOutOfDate("%s was measured on another hidden split (sha256 %s, now %s): rebuild the data "
-                                 "with `coursekit data build --check` or re-measure with `python -m "
-                                 "reference.af_grading measure`" % (path, stored["hidden_content_sha256"][:12],
-                                                                    actual[:12]))
-    return float(stored["reference_auc"])
+    return float(stored_reference(path, hidden_path)["reference_auc"])
 
 
 def load_hidden(path: Path = HIDDEN_PATH):

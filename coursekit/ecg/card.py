@@ -85,16 +85,11 @@ def stored_cnn_runs(public_path, hidden_path) -> tuple[list[dict], str]:
     _course_root_on_path()
     from reference import af_grading
 
-    path = af_grading.REFERENCE_PATH
-    if not path.is_file():
-        raise RuntimeError(f"{path} is missing: run `python -m reference.af_grading measure` or "
-                           "`coursekit data card --seeds K`")
-    stored = json.loads(path.read_text())
-    for key, split in (("public_content_sha256", public_path), ("hidden_content_sha256", hidden_path)):
-        if stored.get(key) != dataset.content_sha256(Path(split)):
-            raise RuntimeError(f"{path} was measured on another {split}: re-measure with `python -m "
-                               "reference.af_grading measure`, or train here with `coursekit data card --seeds K`")
-    return [_card_run(run) for run in stored["runs"]], os.path.relpath(path)
+    try:
+        stored = af_grading.stored_reference(hidden_path=Path(hidden_path), public_path=Path(public_path))
+    except af_grading.ReferenceOutOfDate as error:
+        raise RuntimeError(f"{error}, or train here with `coursekit data card --seeds K`") from error
+    return [_card_run(run) for run in stored["runs"]], os.path.relpath(af_grading.REFERENCE_PATH)
 
 
 def measure(public, hidden, cnn_seeds=(), jobs=1, log=print, public_path=build.PUBLIC_PATH,
