@@ -186,7 +186,11 @@ def short_repr(value: Any, limit: int = 160, items: int = 12, precision: int = 6
     elif wire.is_opaque(value):
         text = "<%s: %s>" % (value["__opaque__"]["type"], value["__opaque__"]["repr"])
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except ValueError:  # an int beyond Python's 4300-digit printing limit
+            text = "<an int of about %d digits>" % int(abs(value).bit_length() * 0.30103 + 1) \
+                if isinstance(value, int) else "<unprintable %s>" % type(value).__name__
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit // 2 - 2] + " ... " + text[-(limit // 2 - 3):]
@@ -247,7 +251,12 @@ def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float 
             return "expected a number%s, got %s" % (where, short_repr(got))
         if strict_types and isinstance(expected, (int, np.integer)) and not isinstance(got, (int, np.integer)):
             return "expected an int%s, got %s (%s)" % (where, short_repr(got), type(got).__name__)
-        e, g = float(expected), float(got)
+        try:
+            e, g = float(expected), float(got)
+        except OverflowError:  # an int beyond float range (10**400): compare exactly, as ints
+            if isinstance(got, (int, np.integer)) and isinstance(expected, (int, np.integer)) and int(got) == int(expected):
+                return None
+            return "expected %s%s, got %s" % (_number(expected), where, _huge(got))
         if math.isnan(e) or math.isnan(g):
             agree = math.isnan(e) and math.isnan(g)
         elif math.isinf(e) or math.isinf(g):
@@ -279,6 +288,13 @@ def compare(expected: Any, got: Any, *, rtol: float = DEFAULT_RTOL, atol: float 
     if expected != got:
         return "expected %s%s, got %s" % (short_repr(expected), where, short_repr(got))
     return None
+
+
+def _huge(value: Any) -> str:
+    """An int too large for a float, shown by its size rather than its thousands of digits."""
+    if isinstance(value, (int, np.integer)) and abs(int(value)) > 10**30:
+        return "an int of about %d digits (too large for a float)" % int(abs(int(value)).bit_length() * 0.30103 + 1)
+    return short_repr(value)
 
 
 def _number(value: Any) -> str:
@@ -394,7 +410,8 @@ class Check:
             return Verdict(self.id, [], problem="The hidden check did not report any result "
                                                 "(did the cell stop early, or was the kernel restarted?).")
         results = payload.get("results") if isinstance(payload, dict) else None
-        if payload.get("check") != self.id or not isinstance(results, list) or len(results) != len(cases):
+        if (not isinstance(payload, dict) or payload.get("check") != self.id or not isinstance(results, list)
+                or len(results) != len(cases)):
             return Verdict(self.id, [], problem="The hidden check's results were incomplete or altered; "
                                                 "no points for this check.")
         verdicts, i = [], 0
@@ -405,10 +422,21 @@ class Check:
                     got = Outcome.from_wire(results[i])
                 except Exception:
                     got = Outcome(raised=["MalformedResult"], message="the result could not be read")
-                why = self.judge(case, self.expected(case), got)
-                label = case.describe(self.function)
+                try:
+                    label = case.describe(self.function)
+                except Exception:  # describing the inputs must not cost the verdict
+                    label = "%s(...)" % self.function
+                try:
+                    why = self.judge(case, self.expected(case), got)
+                    if isinstance(why, Partial):
+                        score = float(why.score)
+                        score = min(max(score, 0.0), 1.0) if math.isfinite(score) else 0.0
+                except Exception as error:
+                    # One case the grader cannot judge (an int of 400 digits, a value no comparison
+                    # expected) costs that case, never the whole submission.
+                    why = "the grader could not judge what came back (%s: %s)" % (
+                        type(error).__name__, str(error)[:200])
                 if isinstance(why, Partial):
-                    score = min(max(float(why.score), 0.0), 1.0)
                     case_verdicts.append(CaseVerdict(case, score >= 1.0, "%s: %s" % (label, why.message), score))
                 elif why is None:
                     case_verdicts.append(CaseVerdict(case, True))

@@ -189,6 +189,7 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
             if RESULT_MIME in data:
                 payload = data[RESULT_MIME]
                 key = payload.get("check") if isinstance(payload, dict) else None
+                key = key if isinstance(key, str) else None  # a forged list or dict must not crash the grader
                 payloads.setdefault(key, []).append(payload)
             elif output.get("output_type") == "execute_result":
                 # nbgrader takes the first execute_result in a test cell as the score, and
@@ -208,7 +209,12 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
                 verdicts.append(Verdict(check.id, [], problem="The hidden check reported more than once: "
                                         "its results were tampered with, so it earns no points."))
             else:
-                verdicts.append(check.score(groups, found[0] if found else None))
+                try:
+                    verdicts.append(check.score(groups, found[0] if found else None))
+                except Exception as crash:  # a judge's bug costs its own check, not the submission
+                    self.log.error("coursekit: judging %s failed: %s: %s", check.id, type(crash).__name__, crash)
+                    verdicts.append(Verdict(check.id, [], problem="The grader could not judge this check (%s); "
+                                            "no points for it: tell your instructor." % type(crash).__name__))
         if any(key not in {c.id for c, _ in entry["checks"]} for key in payloads):
             verdicts = [Verdict(v.check_id, [], problem="Results of a check this cell does not run were "
                                 "published: the output was tampered with, so no points.") for v in verdicts]

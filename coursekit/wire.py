@@ -20,11 +20,20 @@ Encoding (JSON-compatible, tagged where JSON is ambiguous)::
     torch nn.Module / anything else    -> {"__opaque__": {"type": qualified name, "repr": short repr}}
 
 Opaque values cannot be decoded into the original object; checks compare them by type.
+
+The grader decodes what a student's kernel sent, so :func:`decode` treats its input as
+hostile: only plain numeric dtypes (``b``, ``i``, ``u``, ``f``, ``c``; no sub-arrays,
+records, strings or objects), a ``shape`` whose product equals the number of items sent
+and is at most ``_WIRE_MAX_ITEMS``, and nesting at most ``_WIRE_MAX_DEPTH`` deep. Every
+allocation is then proportional to the bytes received (which the grader caps per
+message): a 200-byte dtype string can no longer ask for gigabytes.
 """
 
 import numpy as np
 
 _WIRE_MAX_ITEMS = 2_000_000  # refuse to ship more numbers than this in one value
+_WIRE_MAX_DEPTH = 64         # encode stops at 20 levels; decode refuses anything deeper than this
+_WIRE_MAX_DIMS = 32          # numpy's own limit on array dimensions
 
 
 def _wire_float(value):
@@ -84,37 +93,80 @@ def encode(value, _depth=0):
     return {"__opaque__": {"type": qualified, "repr": text}}
 
 
-def decode(data):
-    """Invert :func:`encode` (opaque values come back as :class:`Opaque` dicts)."""
+def _wire_dtype(name):
+    """The numpy dtype named by ``name``, if it is a plain number type; else ValueError."""
+    if not isinstance(name, str) or len(name) > 8:
+        raise ValueError("refusing dtype %r" % (str(name)[:40],))
+    dtype = np.dtype(name)
+    if dtype.kind not in "biufc" or dtype.subdtype is not None or dtype.names is not None or dtype.itemsize > 16:
+        raise ValueError("refusing dtype %r" % name)
+    return dtype
+
+
+def _wire_decode_array(spec):
+    if not isinstance(spec, dict):
+        raise ValueError("malformed array")
+    dtype = _wire_dtype(spec.get("dtype"))
+    shape, data = spec.get("shape"), spec.get("data")
+    if (not isinstance(shape, list) or len(shape) > _WIRE_MAX_DIMS or not isinstance(data, list)
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= _WIRE_MAX_ITEMS for n in shape)):
+        raise ValueError("malformed array shape")
+    size = 1
+    for n in shape:
+        size *= n
+    if size != len(data) or size > _WIRE_MAX_ITEMS:  # checked before anything is allocated
+        raise ValueError("array shape %s does not match the %d items sent" % (shape[:8], len(data)))
+    if dtype.kind == "c":
+        flat = [complex(float(re), float(im)) for re, im in data]
+    elif dtype.kind == "f":
+        flat = [float(x) for x in data]
+    else:
+        flat = data
+    return np.array(flat, dtype=dtype).reshape(shape)
+
+
+def decode(data, _depth=0):
+    """Invert :func:`encode` (opaque values come back as :class:`Opaque` dicts).
+
+    Raises ValueError (or TypeError) for anything :func:`encode` cannot have made.
+    """
+    if _depth > _WIRE_MAX_DEPTH:
+        raise ValueError("nested too deeply")
     if isinstance(data, list):
-        return [decode(v) for v in data]
+        return [decode(v, _depth + 1) for v in data]
     if not isinstance(data, dict):
         return data
     if "__float__" in data:
-        return float(data["__float__"])
+        text = data["__float__"]
+        if not isinstance(text, str) or len(text) > 40:
+            raise ValueError("malformed float")
+        return float(text)
     if "__tuple__" in data:
-        return tuple(decode(v) for v in data["__tuple__"])
+        if not isinstance(data["__tuple__"], list):
+            raise ValueError("malformed tuple")
+        return tuple(decode(v, _depth + 1) for v in data["__tuple__"])
     if "__dict__" in data:
-        return {k: decode(v) for k, v in data["__dict__"].items()}
+        if not isinstance(data["__dict__"], dict):
+            raise ValueError("malformed dict")
+        return {k: decode(v, _depth + 1) for k, v in data["__dict__"].items()}
     if "__ndarray__" in data:
-        spec = data["__ndarray__"]
-        dtype = np.dtype(spec["dtype"])
-        if dtype.kind == "c":
-            flat = [complex(float(re), float(im)) for re, im in spec["data"]]
-        elif dtype.kind == "f":
-            flat = [float(x) for x in spec["data"]]
-        else:
-            flat = spec["data"]
-        return np.array(flat, dtype=dtype).reshape(spec["shape"])
+        return _wire_decode_array(data["__ndarray__"])
     if "__npscalar__" in data:
         spec = data["__npscalar__"]
-        value = spec["value"]
+        if not isinstance(spec, dict):
+            raise ValueError("malformed numpy scalar")
+        dtype = _wire_dtype(spec.get("dtype"))
+        value = spec.get("value")
         if isinstance(value, str):
+            if len(value) > 40:
+                raise ValueError("malformed numpy scalar")
             value = float(value)
-        return np.dtype(spec["dtype"]).type(value)
+        if not isinstance(value, (bool, int, float)):
+            raise ValueError("malformed numpy scalar")
+        return dtype.type(value)
     if "__opaque__" in data:
         return dict(data)
-    raise ValueError("unknown wire tag in %r" % (sorted(data)[:3],))
+    raise ValueError("unknown wire tag in %r" % ([str(k)[:40] for k in sorted(data)[:3]],))
 
 
 def is_opaque(value):

@@ -14,7 +14,13 @@ What students break, and what happens (each gets a note in the grading log):
   the whole notebook on it);
 - a deleted or renamed test cell: restored from the source notebook at its place,
   so the answer is still graded (plain nbgrader would give its points away or fail);
-- links, devices, files over the size limit, too many files: not copied.
+- links, devices, files over the size limit, too many files: not copied; a top-level
+  ``.coursekit`` (the grader's own folder beside a notebook) is not copied either;
+- a ``timestamp.txt`` that is not a time nbgrader can read: not copied (graded as on time);
+- metadata fields of the wrong type (a ``grade_id`` that is a list, a cell id with ``/``,
+  non-ASCII or over 64 characters, ``source`` lines that are not text): treated as
+  missing and repaired; a kernelspec other than the source's (``bash``, none, an empty
+  name): the source's kernelspec is restored, as nbgrader does from its gradebook.
 
 - a duplicated graded cell: the last copy is graded, the others run as ordinary cells
   (nbgrader's ``DeduplicateIds`` means the same, but leaves metadata its validator rejects).
@@ -25,6 +31,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -33,6 +40,10 @@ from pathlib import Path
 import nbformat
 
 _SKIPPED_DIRECTORIES = {".ipynb_checkpoints", "__pycache__"}
+#: Top-level names the grader writes itself beside the notebook (a check's hidden kernel files).
+_RESERVED_NAMES = {".coursekit"}
+#: nbformat 4.5's rule for cell ids.
+_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -49,13 +60,15 @@ class NotebookSpec:
 
     name: str
     cells: list = field(default_factory=list)     # the source notebook's cells, in order
+    kernelspec: dict | None = None                # the source notebook's kernelspec
 
     @classmethod
     def from_source(cls, path: Path) -> "NotebookSpec":
-        return cls(path.stem, list(nbformat.read(str(path), as_version=4).cells))
+        nb = nbformat.read(str(path), as_version=4)
+        return cls(path.stem, list(nb.cells), copy.deepcopy(dict(nb.metadata.get("kernelspec") or {})) or None)
 
     def metadata(self) -> dict[str, dict]:
-        return {m["grade_id"]: m for m in (_nbgrader(c) for c in self.cells) if m and m.get("grade_id")}
+        return {m["grade_id"]: m for m in (_nbgrader(c) for c in self.cells) if m and _grade_id(m)}
 
     def test_cells(self) -> list:
         """Autograded test cells (graded, not answers): restored when a student deletes one."""
@@ -74,6 +87,12 @@ class Intake:
 def _nbgrader(cell) -> dict | None:
     meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
     return meta if isinstance(meta, dict) else None
+
+
+def _grade_id(meta) -> str | None:
+    """A cell's grade_id if it is a non-empty string (a student may have written a list or a dict)."""
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) and grade_id else None
 
 
 def take_in(submitted: Path, staging: Path, specs: dict[str, NotebookSpec],
@@ -118,7 +137,34 @@ def take_in(submitted: Path, staging: Path, specs: dict[str, NotebookSpec],
         intake.notebooks.append(name)
     for filename in sorted(unmatched):
         intake.notes.append("%s is not a notebook of this assignment: not graded" % filename)
+    _check_timestamp(staging, intake)
     return intake
+
+
+def _check_timestamp(staging: Path, intake: Intake) -> None:
+    """Drop a ``timestamp.txt`` nbgrader cannot read (its own error path crashes on it)."""
+    path = staging / "timestamp.txt"
+    if not path.is_file():
+        return
+    from nbgrader.utils import parse_utc
+
+    raw = path.read_bytes()[:4097]
+    try:
+        text = raw.decode("utf-8").strip()
+        if len(raw) > 4096 or not text:
+            raise ValueError("%d bytes" % len(raw))
+        parse_utc(text)
+    except Exception as error:  # dateutil raises ValueError, OverflowError, ...; bytes: UnicodeDecodeError
+        path.unlink()
+        intake.files = [f for f in intake.files if f != "timestamp.txt"]
+        intake.notes.append("timestamp.txt is not a time nbgrader can read (%s: %s); graded without a "
+                            "submission time (no late penalty)" % (type(error).__name__, _shown(str(error), 80)))
+
+
+def _shown(text: str, limit: int) -> str:
+    """Student-controlled text for a note: printable, and short."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _copy_files(submitted: Path, staging: Path, limits: IntakeLimits, intake: Intake) -> dict[str, Path]:
@@ -126,8 +172,11 @@ def _copy_files(submitted: Path, staging: Path, limits: IntakeLimits, intake: In
     notebooks: dict[str, Path] = {}
     total, count, skipped, over_limit = 0, 0, [], []
     for directory, subdirectories, names in os.walk(submitted, followlinks=False):
-        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES)
         relative_dir = Path(directory).relative_to(submitted)
+        if relative_dir == Path("."):
+            skipped += ["%s (a name the grader uses itself)" % d for d in sorted(subdirectories) if d in _RESERVED_NAMES]
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES
+                                   and not (relative_dir == Path(".") and d in _RESERVED_NAMES))
         for subdirectory in list(subdirectories):
             if (Path(directory) / subdirectory).is_symlink():
                 subdirectories.remove(subdirectory)
@@ -144,6 +193,9 @@ def _copy_files(submitted: Path, staging: Path, limits: IntakeLimits, intake: In
                 continue
             if relative_dir == Path(".") and name.endswith(".ipynb"):
                 notebooks[name] = path
+                continue
+            if relative_dir == Path(".") and name in _RESERVED_NAMES:
+                skipped.append("%s (a name the grader uses itself)" % name)
                 continue
             if info.st_size > limits.file_mb * 2**20:
                 skipped.append("%s (%.0f MB, over the %g MB limit per file)" % (relative, info.st_size / 2**20,
@@ -179,7 +231,7 @@ def _renamed_candidates(spec: NotebookSpec, unmatched: dict[str, Path]) -> list[
         nb, _ = read_notebook(path, IntakeLimits())
         if nb is None:
             continue
-        ids = {m.get("grade_id") for m in (_nbgrader(c) for c in nb.cells) if m}
+        ids = {_grade_id(m) for m in (_nbgrader(c) for c in nb.cells) if m}
         overlap = len(wanted & ids)
         if overlap:
             scored.append((-overlap, -path.stat().st_mtime, filename))
@@ -220,8 +272,11 @@ def _normalise(data: dict) -> None:
     """Fill in what a hand-edited notebook lost, so nbformat accepts it."""
     if data.get("nbformat") != 4:
         return  # nbformat converts older versions itself
-    data.setdefault("metadata", {})
-    data.setdefault("nbformat_minor", 4)
+    if not isinstance(data.get("metadata"), dict):
+        data["metadata"] = {}
+    minor = data.get("nbformat_minor")
+    if not isinstance(minor, int) or isinstance(minor, bool) or not 0 <= minor <= nbformat.current_nbformat_minor:
+        data["nbformat_minor"] = nbformat.current_nbformat_minor if minor is not None else 4
     cells = []
     for cell in data.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
@@ -229,13 +284,18 @@ def _normalise(data: dict) -> None:
         if not isinstance(cell.get("metadata"), dict):
             cell["metadata"] = {}
         source = cell.get("source", "")
-        cell["source"] = "".join(source) if isinstance(source, list) else str(source)
+        cell["source"] = ("".join(s if isinstance(s, str) else str(s) for s in source) if isinstance(source, list)
+                          else str(source))
         if cell["cell_type"] == "code":
-            cell.setdefault("outputs", [])
-            cell.setdefault("execution_count", None)
+            # Outputs in a submission are never graded (nbgrader clears them): dropping them here
+            # also drops whatever malformed or huge structure a student left in them.
+            cell["outputs"] = []
+            cell["execution_count"] = None
         else:
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
+            if not isinstance(cell.get("attachments", {}), dict):
+                del cell["attachments"]
         cells.append(cell)
     data["cells"] = cells
 
@@ -249,7 +309,8 @@ def repair(nb: nbformat.NotebookNode, spec: NotebookSpec) -> list[str]:
         if "nbgrader" not in cell.metadata:
             continue
         meta = cell.metadata["nbgrader"]
-        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        raw_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        grade_id = _grade_id(meta)
         if grade_id in known:
             seen[grade_id] = seen.get(grade_id, 0) + 1
             wanted = copy.deepcopy(known[grade_id])
@@ -263,8 +324,8 @@ def repair(nb: nbformat.NotebookNode, spec: NotebookSpec) -> list[str]:
         else:
             claims = isinstance(meta, dict) and any(meta.get(k) for k in ("grade", "solution", "locked", "task"))
             if claims or not isinstance(meta, dict):
-                notes.append("cell %d carries nbgrader metadata with an unknown grade_id %r (renamed or invented); "
-                             "it runs as an ordinary cell" % (index, grade_id))
+                notes.append("cell %d carries nbgrader metadata with an unknown grade_id %s (renamed or invented); "
+                             "it runs as an ordinary cell" % (index, _shown(repr(raw_id), 80)))
             del cell.metadata["nbgrader"]
     for grade_id, count in sorted(seen.items()):
         if count > 1:
@@ -277,7 +338,7 @@ def repair(nb: nbformat.NotebookNode, spec: NotebookSpec) -> list[str]:
                          % (grade_id, count))
 
     present = set(seen)
-    order = [m.get("grade_id") for m in (_nbgrader(c) for c in spec.cells) if m and m.get("grade_id")]
+    order = [_grade_id(m) for m in (_nbgrader(c) for c in spec.cells) if m and _grade_id(m)]
     for source_cell in spec.test_cells():
         grade_id = _nbgrader(source_cell)["grade_id"]
         if grade_id in present:
@@ -294,8 +355,23 @@ def repair(nb: nbformat.NotebookNode, spec: NotebookSpec) -> list[str]:
     for grade_id, meta in known.items():
         if meta.get("solution") and grade_id not in present:
             notes.append("answer cell %r is missing from the notebook" % grade_id)
-    _unique_cell_ids(nb)
+    notes.extend(_restore_kernelspec(nb, spec))
+    notes.extend(_unique_cell_ids(nb))
     return notes
+
+
+def _restore_kernelspec(nb, spec: NotebookSpec) -> list[str]:
+    """The source's kernelspec, as nbgrader's OverwriteKernelspec restores it from the gradebook."""
+    if not spec.kernelspec:
+        return []
+    found = nb.metadata.get("kernelspec")
+    if found == spec.kernelspec:
+        return []
+    nb.metadata["kernelspec"] = nbformat.from_dict(copy.deepcopy(spec.kernelspec))
+    name = found.get("name") if isinstance(found, dict) else None
+    return ["the notebook's kernelspec (%s) was not the assignment's; restored %r from the source"
+            % ("none" if found is None else _shown(repr(name if name is not None else found), 60),
+               spec.kernelspec.get("name"))]
 
 
 def _insert_position(nb, order: list[str], grade_id: str) -> tuple[int, str | None]:
@@ -308,11 +384,21 @@ def _insert_position(nb, order: list[str], grade_id: str) -> tuple[int, str | No
     return 0, None
 
 
-def _unique_cell_ids(nb) -> None:
+def _unique_cell_ids(nb) -> list[str]:
+    """Give every cell a valid, unique id (nbformat 4.5): missing, duplicate and invalid ids
+    (``../../etc/passwd``, non-ASCII, over 64 characters, not a string) are replaced."""
     if nb.nbformat_minor < 5:
-        return
-    used = set()
+        for cell in nb.cells:
+            cell.pop("id", None)  # ids do not exist before 4.5: the validator rejects them
+        return []
+    used, invalid = set(), 0
     for cell in nb.cells:
-        if not cell.get("id") or cell["id"] in used:
-            cell["id"] = uuid.uuid4().hex[:12]
-        used.add(cell["id"])
+        cell_id = cell.get("id")
+        if cell_id and not (isinstance(cell_id, str) and _CELL_ID.match(cell_id)):
+            invalid += 1
+            cell_id = None
+        if not cell_id or cell_id in used:
+            cell_id = uuid.uuid4().hex[:12]
+        cell["id"] = cell_id
+        used.add(cell_id)
+    return ["%d cell id(s) were not valid nbformat ids; replaced" % invalid] if invalid else []

@@ -160,7 +160,13 @@ def _grade(job: dict, stage: Path, result: dict) -> None:
     intake = take_in(Path(job["submitted"]), staged_submission, specs, IntakeLimits(**job.get("intake_limits", {})))
     result["notes"].extend(intake.notes)
     result["missing"] = intake.missing
-    timestamp = coursedir.get_existing_timestamp(str(staged_submission))
+    try:  # intake dropped a timestamp.txt nbgrader cannot read; this is the last line of defence
+        timestamp = coursedir.get_existing_timestamp(str(staged_submission))
+    except Exception as error:  # nbgrader's own error path raises AttributeError
+        (staged_submission / "timestamp.txt").unlink(missing_ok=True)
+        result["notes"].append("timestamp.txt could not be read (%s); graded without a submission time"
+                               % type(error).__name__)
+        timestamp = None
     result["timestamp"] = timestamp
 
     if not intake.notebooks:
