@@ -166,7 +166,11 @@ class GradingExecute(Execute):
         return kc
 
     def _kernel_name(self) -> str | None:
-        return self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name")
+        if self.kernel_name:
+            return self.kernel_name
+        spec = self.nb.metadata.get("kernelspec")  # a submission's metadata: any type, any value
+        name = spec.get("name") if isinstance(spec, dict) else None
+        return name if isinstance(name, str) and name else None
 
     def _spare_key(self) -> tuple:
         """Spares are shared only between notebooks wanting the same kernel and sandbox limits."""
@@ -193,8 +197,8 @@ class GradingExecute(Execute):
 
     async def _launch_spare(self) -> None:
         key = self._spare_key()
-        if not self._spare_allowed() or (key in _spares and _spares[key][0] == os.getpid()):
-            return
+        if not key[0] or not self._spare_allowed() or (key in _spares and _spares[key][0] == os.getpid()):
+            return  # no kernel name (an empty or missing kernelspec): nothing to prelaunch
         spare = self.kernel_manager_class(kernel_name=key[0], config=self.config)
         spare.spare = True
         arguments = list(self.extra_arguments)

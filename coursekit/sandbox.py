@@ -10,7 +10,7 @@ What the student's code sees inside (a whitelist, not a blacklist):
   ``nsswitch.conf`` are small files written for the sandbox. Nothing else of the host:
   no course root, ``source/``, ``reference/``, gradebook, exchange, other students,
   ``/root``, ``/home``, ``/var``, ``/run``, ``/sys`` or the host's ``/tmp``;
-- its own submission folder, read-only at ``/home/student/.submission``, each entry
+- its own submission folder, read-only at ``/submission``, each entry
   linked into a private writable home (``/home/student``, a size-limited tmpfs, which is
   also the working directory);
 - a private size-limited ``/tmp`` and ``/dev/shm``; no network (own network namespace,
@@ -49,10 +49,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 HOME = "/home/student"
-SUBMISSION = HOME + "/.submission"
+#: Outside the home, so that no file name in a submission (a student's own ``.submission``)
+#: can collide with the mount point when its entries are linked into the home.
+SUBMISSION = "/submission"
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 #: /etc entries programs need; everything else in /etc stays hidden.
 _ETC_WHITELIST = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
@@ -391,7 +393,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def fill_slot(self, workdir: str) -> list[str]:
         """Show ``workdir``'s entries to a spare kernel (hard links where possible); return their names.
 
-        The kernel sees them read-only under ``/home/student/.submission``; linking them into
+        The kernel sees them read-only under ``/submission``; linking them into
         its home is the caller's job (bwrap linked the entries of an ordinary start).
         """
         slot = os.path.join(self._sandbox_dir, "slot")

@@ -73,7 +73,8 @@ def build_template(db_url: str, course_id: str, assignment: str) -> bytes:
                 copied = api.Assignment(found.name, duedate=found.duedate, course_id=course_id)
                 session.add(copied)
                 for notebook in found.notebooks:
-                    new = api.Notebook(name=notebook.name, assignment=copied)
+                    # The kernelspec too: nbgrader's OverwriteKernelspec restores a submission's from it.
+                    new = api.Notebook(name=notebook.name, assignment=copied, kernelspec=notebook.kernelspec)
                     session.add(new)
                     for cell in notebook.grade_cells:
                         session.add(api.GradeCell(name=cell.name, max_score=cell.max_score,
