@@ -1,0 +1,355 @@
+"""Browser testing: Debian's chromium driven by Playwright, against a real JupyterLab server.
+
+The one shared place for tests that look at the kit as a student or an instructor does
+(``test_browser_*.py``, the adversarial XSS proof). What it gives a test:
+
+- :func:`chromium_path` / :func:`require_chromium`: the system chromium (``make system-deps``
+  installs it; Playwright never downloads a browser here), skip with the reason if missing;
+- :func:`launch_chromium`: a headless chromium with a fresh user-data-dir, no sandbox (tests run
+  as root in containers), no GPU, no background networking, updates or sync;
+- :class:`JupyterLab`: a JupyterLab server of the kit's venv on 127.0.0.1 (free port, token) in a
+  folder the test chooses, with a throw-away HOME so no personal Jupyter settings leak in; the
+  working directory is a parameter because nbgrader's Validate reads ``nbgrader_config.py``
+  from the *server's* working directory (and the Jupyter config path), never the notebook's;
+- :class:`Steps`: named steps, a screenshot after each; when a step fails the screenshots stay in
+  ``grader_tests/.artifacts/<test>/`` (gitignored) and the error says where;
+- small JupyterLab actions (open a notebook, replace a cell, Restart & Run All, Validate).
+
+Usage::
+
+    from grader_tests.browser import JupyterLab, Steps, browser_page, require_chromium
+
+    def test_x(tmp_path, request):
+        with JupyterLab(tmp_path) as lab, browser_page(tmp_path) as page, Steps(page, request) as steps:
+            with steps.step("open the notebook"):
+                open_notebook(page, lab, "01_perceptron/perceptron.ipynb")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ARTIFACTS = ROOT / "grader_tests" / ".artifacts"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",              # tests run as root in containers, where chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",   # small /dev/shm in containers crashes tabs otherwise
+]
+
+#: Waits of the test harness (not settings of the user): generous, the machine may be shared.
+SERVER_START_S = 180
+UI_TIMEOUT_MS = 90_000
+
+
+# --------------------------------------------------------------------------- chromium
+
+def chromium_path() -> str | None:
+    """The system chromium (Debian's ``chromium`` package), or None."""
+    for candidate in (os.environ.get("COURSEKIT_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def require_chromium() -> str:
+    """The chromium path; skips the test (with how to fix it) when chromium or Playwright is missing."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("chromium is not installed: run `make system-deps` as root (Debian package chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the Python package playwright is missing: run `make setup`")
+    return path
+
+
+@contextlib.contextmanager
+def launch_chromium(workdir: Path, viewport=(1400, 1000)):
+    """A headless chromium context with a fresh user-data-dir under ``workdir``; yields a page."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-", dir=workdir))
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=False)
+        context.set_default_timeout(UI_TIMEOUT_MS)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            yield page
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+browser_page = launch_chromium
+
+
+# --------------------------------------------------------------------------- JupyterLab
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_jupyter_env(home: Path, extra: dict | None = None) -> dict:
+    """Environment of a user who has installed the kit's packages and nothing else: a fresh HOME
+    (no ~/.jupyter), the venv first on PATH, no JUPYTER_* overrides from the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_"))}
+    env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "/usr/bin:/bin")), PYTHONUNBUFFERED="1")
+    # JupyterLab asks once whether it may fetch news: a student's answer, given here up front.
+    settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env.update(extra or {})
+    return env
+
+
+class JupyterLab:
+    """A JupyterLab server (the kit's venv) serving ``root`` on 127.0.0.1; a context manager.
+
+    ``cwd`` is where the server process starts (default ``root``): nbgrader's Validate handler
+    and formgrader read ``nbgrader_config.py`` from there. ``env`` adds to a clean environment
+    (see :func:`clean_jupyter_env`); the log goes to ``log_path``.
+    """
+
+    def __init__(self, root: Path, cwd: Path | None = None, env: dict | None = None, home: Path | None = None):
+        self.root = Path(root).resolve()
+        self.cwd = Path(cwd or root).resolve()
+        self.home = Path(home) if home else Path(tempfile.mkdtemp(prefix="jupyter-home-"))
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.env = clean_jupyter_env(self.home, env)
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.log_path = self.home / "jupyterlab.log"
+        self.process: subprocess.Popen | None = None
+
+    def url(self, path: str = "") -> str:
+        sep = "&" if "?" in path else "?"
+        return "http://127.0.0.1:%d/%s%stoken=%s" % (self.port, path.lstrip("/"), sep, self.token)
+
+    def start(self) -> "JupyterLab":
+        command = [str(BIN / "jupyter-lab"), "--no-browser", "--ServerApp.ip=127.0.0.1",
+                   "--ServerApp.port=%d" % self.port, "--ServerApp.port_retries=0", "--allow-root",
+                   "--IdentityProvider.token=%s" % self.token, "--ServerApp.root_dir=%s" % self.root,
+                   "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + SERVER_START_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("JupyterLab exited with %s:\n%s" % (self.process.returncode, self.log()[-4000:]))
+            try:
+                with urllib.request.urlopen(self.url("api/status"), timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("JupyterLab did not answer within %d s:\n%s" % (SERVER_START_S, self.log()[-4000:]))
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # The server's own process group: its kernels stop with it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self._log.close()
+
+    def __enter__(self) -> "JupyterLab":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# --------------------------------------------------------------------------- steps and screenshots
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:80]
+
+
+class Steps:
+    """Named steps of one browser test, a full-page screenshot after each.
+
+    Screenshots go to ``grader_tests/.artifacts/<test id>/NN-step.png``. If a step raises, its
+    state is captured too, the error gets a note naming the folder (and the server log tail when
+    a ``lab`` is given) and the folder is kept; after a passing test it is removed unless
+    ``COURSEKIT_KEEP_SCREENSHOTS=1``.
+    """
+
+    def __init__(self, page, request, lab: JupyterLab | None = None):
+        self.page = page
+        self.lab = lab
+        self.folder = ARTIFACTS / _safe(request.node.nodeid.split("::", 1)[-1] if request else "browser")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+        self.failed = False
+        self.keep = os.environ.get("COURSEKIT_KEEP_SCREENSHOTS") == "1"
+
+    def shot(self, name: str) -> Path:
+        self.count += 1
+        path = self.folder / ("%02d-%s.png" % (self.count, _safe(name)))
+        with contextlib.suppress(Exception):  # a screenshot must never hide the real failure
+            self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        try:
+            yield
+        except BaseException as error:
+            self.failed = True
+            self.shot("FAILED-" + name)
+            note = "browser step %r failed; screenshots of every step: %s" % (name, self.folder)
+            if self.lab is not None:
+                note += "\nJupyterLab log (tail):\n" + self.lab.log()[-3000:]
+            if hasattr(error, "add_note"):
+                error.add_note(note)
+            print(note, file=sys.stderr)
+            raise
+        else:
+            self.shot(name)
+
+    def __enter__(self) -> "Steps":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and not self.failed:
+            self.failed = True
+            self.shot("FAILED-outside-a-step")
+            print("browser test failed; screenshots: %s" % self.folder, file=sys.stderr)
+        if not self.failed and not self.keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- JupyterLab actions
+
+def open_notebook(page, lab: JupyterLab, path: str) -> None:
+    """Open ``path`` (relative to the server root) in JupyterLab and wait for an idle kernel."""
+    page.goto(lab.url("lab/tree/%s" % path))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=UI_TIMEOUT_MS)
+    wait_kernel_idle(page)
+
+
+def wait_kernel_idle(page, timeout_ms: int = UI_TIMEOUT_MS) -> None:
+    """Wait until the current notebook's kernel is connected and idle (the toolbar indicator)."""
+    page.wait_for_function(
+        """() => {
+            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+            const indicator = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator');
+            return indicator && indicator.getAttribute('data-status') === 'idle';
+        }""", timeout=timeout_ms)
+
+
+def wait_run_finished(page, timeout_ms: int) -> None:
+    """Wait until no cell of the current notebook is queued or running (no ``[*]`` prompt)."""
+    page.wait_for_function(
+        """() => {
+            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+            if (!panel) return false;
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+            const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+            return prompts.every(p => !p.textContent.includes('*'))
+                && indicator && indicator.getAttribute('data-status') === 'idle';
+        }""", timeout=timeout_ms, polling=1000)
+
+
+def set_cell_source(page, index: int, source: str) -> None:
+    """Replace the text of the ``index``-th cell as a student would (click, select all, paste)."""
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    editor = cell.locator(".cm-content")
+    if cell.evaluate("c => c.classList.contains('jp-MarkdownCell')"):
+        rendered = cell.locator(".jp-MarkdownOutput")
+        if rendered.count() and rendered.first.is_visible():
+            rendered.first.dblclick()
+    editor.click()
+    page.keyboard.press("Control+A")
+    # insert_text is a paste: no auto-indent, no auto-closed brackets.
+    page.keyboard.insert_text(source)
+    page.keyboard.press("Escape")
+
+
+def save_notebook(page) -> None:
+    page.keyboard.press("Control+S")
+    page.wait_for_function(
+        """() => {
+            const tab = document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty');
+            return !tab;
+        }""", timeout=UI_TIMEOUT_MS)
+
+
+def restart_and_run_all(page, timeout_ms: int) -> None:
+    """Kernel -> Restart Kernel and Run All Cells (the toolbar's fast-forward button), confirm."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                 "jp-button[data-command='notebook:restart-run-all']").click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.wait_for_selector(".jp-Dialog", state="detached")
+    # The restart takes a moment: wait until the first code cell has been queued or run.
+    page.wait_for_function(
+        """() => {
+            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+            const prompt = panel && panel.querySelector('.jp-CodeCell .jp-InputArea-prompt');
+            return prompt && /[0-9*]/.test(prompt.textContent);
+        }""", timeout=UI_TIMEOUT_MS)
+    wait_run_finished(page, timeout_ms)
+
+
+def press_validate(page, timeout_ms: int) -> str:
+    """Press nbgrader's Validate toolbar button; return the text of the results dialog (closed after)."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar").get_by_text("Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(state="visible", timeout=timeout_ms)
+    text = dialog.inner_text()
+    return text
+
+
+def close_dialog(page) -> None:
+    page.locator(".jp-Dialog .jp-Dialog-button").last.click()
+    page.wait_for_selector(".jp-Dialog", state="detached")
+
+
+def cell_outputs_text(page) -> list[str]:
+    """The visible output text of every cell of the current notebook, in order ('' when none)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
+                 .map(c => { const o = c.querySelector('.jp-OutputArea'); return o ? o.innerText : ''; })""")
