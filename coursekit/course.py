@@ -42,6 +42,9 @@ def release(root: Path, names: list[str] | None = None) -> int:
             print("coursekit release: %s FAILED\n%s" % (name, (result.stdout + result.stderr)[-3000:]),
                   file=sys.stderr)
         else:
+            # Validate's settings travel with the assignment (coursekit/validate_settings.py).
+            from coursekit import validate_settings
+            validate_settings.write(root, name)
             print("released %-20s -> release/%s/" % (name, name))
     return 1 if failed else 0
 
