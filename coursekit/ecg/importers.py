@@ -1,19 +1,37 @@
 """Real recordings into the kit's split format (``coursekit.ecg.dataset``).
 
-PhysioNet/CinC Challenge 2017 (``import_cinc2017``)
+PhysioNet/CinC Challenge 2017 (``read_cinc2017``, ``import_cinc2017``)
     A folder of WFDB records (``NAME.hea`` header + ``NAME.mat`` MATLAB v4 file with one int16
-    array ``val`` of shape (1, n)) and a ``REFERENCE.csv`` of ``record,label`` lines without a
-    header. Labels N (normal, 0) and A (AF, 1) are kept; O (other rhythm) and ~ (noisy) are
-    dropped. Each record is converted to mV, mV = (adu - baseline) / gain, resampled to ``fs``
-    if its rate differs (``scipy.signal.resample_poly``), and cut into non-overlapping windows of
-    ``window_s`` seconds (the remainder is dropped). ``patient_id`` = record name (CinC 2017 has
-    one record per patient as far as the organisers could ensure).
+    array ``val`` of shape (1, n)) and a ``REFERENCE.csv`` of ``record,label`` lines. Records are
+    read with the ``wfdb`` package (the field's standard reader). Labels N (normal, 0) and A (AF, 1)
+    are kept; O (other rhythm) and ~ (noisy) are dropped. Each record is converted to mV,
+    mV = (adu - baseline) / gain, resampled to ``target_fs`` if its rate differs
+    (``scipy.signal.resample_poly``), and cut into non-overlapping windows of ``window_s`` seconds
+    (the remainder is dropped). ``patient_id`` = record name (CinC 2017 has one record per patient
+    as far as the organisers could ensure).
 
-    The header is parsed here (WFDB "header" format, one signal):
-    record line   ``NAME n_signals fs[/counter] n_samples [date time]``
-    signal line   ``FILE format[+offset] gain[(baseline)][/units] adc_res adc_zero init checksum block description``
-    The baseline defaults to adc_zero when not in parentheses (WFDB spec). Checked against the
-    .mat: the number of samples and the first sample (the header's initial value).
+    A problem with one record never stops the import. Each gives one log line and a count:
+
+    ===================  ========  ======================================================
+    count                outcome   cause
+    ===================  ========  ======================================================
+    ``initial_value``    WARNING   header "initial value" != first sample (a known quirk of
+                                   6-7 % of the original archive; the signal is fine): kept
+    ``header_date``      WARNING   the header's base date is not WFDB's dd/mm/yyyy (ISO, say),
+                                   which wfdb rejects: read without it, signal kept
+    ``label_header``     WARNING   REFERENCE.csv starts with a header row: that row ignored
+    ``missing_header``   SKIP      a labelled record without ``NAME.hea``
+    ``unreadable``       SKIP      wfdb cannot read the record (truncated or corrupt .mat,
+                                   missing .mat, malformed header, several signals)
+    ``wrong_rate``       SKIP      ``expected_fs`` given and the header says another rate
+    ``unknown_label``    SKIP      a label other than N, A, O, ~ (or a malformed line)
+    ``duplicate``        SKIP      a record labelled twice (the first label is used)
+    ``too_short``        SKIP      shorter than one window
+    ===================  ========  ======================================================
+
+    Only an unusable folder is an error: no folder, no REFERENCE.csv, or not one N/A window.
+    The output is written only after every record was read (to a temporary file, then renamed),
+    so an error never leaves a half-written file.
 
 Generic (``import_table``)
     For whatever an instructor brings:
@@ -25,21 +43,20 @@ Generic (``import_table``)
       and optional ``fs`` and ``patient_id``.
 
     ``fs`` (argument) is the sampling rate of the input when the file does not say; windows are
-    resampled to ``target_fs`` (300 Hz, the kit's rate) when it differs.
-
-Every error raises ``ImportError_`` (a ``DatasetError``, so a ``ValueError``) naming the file.
+    resampled to ``target_fs`` (300 Hz, the kit's rate) when it differs. These files hold one
+    table each, so any problem is an error naming the file (``ImportError_``, a ``ValueError``).
 """
 
 from __future__ import annotations
 
 import csv
 import math
-import re
+import warnings
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from scipy import io as scipy_io
 from scipy import signal
 
 from .dataset import DatasetError, save_split, validate_arrays
@@ -47,6 +64,9 @@ from .dataset import DatasetError, save_split, validate_arrays
 KIT_FS = 300.0
 CINC_LABELS = {"N": 0, "A": 1}
 CINC_DROPPED = {"O", "~"}
+#: Problems counted per record: warnings keep the record, skips drop it (see the module docstring).
+WARNINGS = ("initial_value", "header_date", "label_header")
+SKIPS = ("missing_header", "unreadable", "wrong_rate", "unknown_label", "duplicate", "too_short")
 
 
 class ImportError_(DatasetError):
@@ -57,82 +77,16 @@ def _fail(path, problem):
     raise ImportError_(f"{path}: {problem}")
 
 
-def parse_wfdb_header(path) -> dict:
-    """Parse a single-signal WFDB header; return name, fs, n_samples, file, fmt, byte_offset, gain, baseline, units, initial."""
-    path = Path(path)
-    lines = [line.strip() for line in path.read_text().splitlines()]
-    lines = [line for line in lines if line and not line.startswith("#")]
-    if len(lines) < 2:
-        _fail(path, f"malformed WFDB header: expected a record line and a signal line, got {len(lines)} line(s)")
-    record = lines[0].split()
-    if len(record) < 4:
-        _fail(path, f"malformed record line {lines[0]!r}: expected 'NAME n_signals fs n_samples'")
-    try:
-        n_signals = int(record[1])
-        fs = float(record[2].split("/")[0])
-        n_samples = int(record[3])
-    except ValueError:
-        _fail(path, f"malformed record line {lines[0]!r}: n_signals, fs and n_samples must be numbers")
-    if n_signals != 1:
-        _fail(path, f"expected a single-lead record (1 signal), header says {n_signals}")
-    if not (math.isfinite(fs) and fs > 0) or n_samples <= 0:
-        _fail(path, f"header gives fs={fs} and n_samples={n_samples}; both must be positive")
-    fields = lines[1].split()
-    if len(fields) < 3:
-        _fail(path, f"malformed signal line {lines[1]!r}: expected 'FILE format gain ...'")
-    fmt = re.fullmatch(r"(\d+)(?:x\d+)?(?::\d+)?(?:\+(\d+))?", fields[1])
-    gain = re.fullmatch(r"([-+0-9.eE]+)(?:\(([-+0-9]+)\))?(?:/(\S+))?", fields[2])
-    if not fmt or not gain:
-        _fail(path, f"malformed signal line {lines[1]!r}: cannot read format {fields[1]!r} or gain {fields[2]!r}")
-    try:
-        adc_zero = int(fields[4]) if len(fields) > 4 else 0
-        initial = int(fields[5]) if len(fields) > 5 else None
-        gain_value = float(gain.group(1))
-    except ValueError:
-        _fail(path, f"malformed signal line {lines[1]!r}: adc_zero, initial value and gain must be numbers")
-    if not (math.isfinite(gain_value) and gain_value != 0):
-        gain_value = 200.0  # WFDB: a gain of 0 means "uncalibrated", with the nominal 200 adu/mV
-    return {
-        "name": record[0], "fs": fs, "n_samples": n_samples, "file": fields[0], "format": int(fmt.group(1)),
-        "byte_offset": int(fmt.group(2) or 0), "gain": gain_value,
-        "baseline": int(gain.group(2)) if gain.group(2) is not None else adc_zero,
-        "units": gain.group(3) or "mV", "initial": initial,
-    }
+@dataclass
+class CincPool:
+    """What ``read_cinc2017`` read: windows (n, L) in mV at ``fs``, labels, record ids, counts, log lines."""
 
-
-def read_cinc_record(header_path, expected_fs=None) -> tuple[np.ndarray, float]:
-    """One CinC 2017 record in mV (float64 (n,)) and its sampling rate; checks .mat against header."""
-    header_path = Path(header_path)
-    header = parse_wfdb_header(header_path)
-    if expected_fs is not None and not math.isclose(header["fs"], expected_fs):
-        _fail(header_path, f"header says fs = {header['fs']:g} Hz but {expected_fs:g} Hz was expected (--fs)")
-    if header["units"] not in ("mV", "uV"):
-        _fail(header_path, f"unsupported units {header['units']!r} (expected mV or uV)")
-    mat_path = header_path.with_name(header["file"])
-    if mat_path.suffix != ".mat":
-        mat_path = header_path.with_suffix(".mat")
-    if not mat_path.is_file():
-        _fail(header_path, f"signal file {mat_path.name} named by this header is missing (looked for {mat_path})")
-    try:
-        contents = scipy_io.loadmat(mat_path)
-    except Exception as error:  # scipy raises several types for a corrupt file
-        _fail(mat_path, f"not a readable MATLAB file ({type(error).__name__}: {error})")
-    if "val" not in contents:
-        _fail(mat_path, f"no 'val' array (found {sorted(k for k in contents if not k.startswith('__'))})")
-    val = np.asarray(contents["val"])
-    if val.ndim != 2 or val.shape[0] != 1:
-        _fail(mat_path, f"'val' must have shape (1, n_samples), got {val.shape}")
-    if val.shape[1] != header["n_samples"]:
-        _fail(mat_path, f"holds {val.shape[1]} samples but {header_path.name} says {header['n_samples']} "
-                        f"(at {header['fs']:g} Hz: {val.shape[1] / header['fs']:.2f} s vs "
-                        f"{header['n_samples'] / header['fs']:.2f} s)")
-    if header["initial"] is not None and int(val[0, 0]) != header["initial"]:
-        _fail(mat_path, f"first sample is {int(val[0, 0])} but {header_path.name} says {header['initial']}: "
-                        "header and signal do not belong together")
-    mv = (val[0].astype(np.float64) - header["baseline"]) / header["gain"]
-    if header["units"] == "uV":
-        mv /= 1000.0
-    return mv, header["fs"]
+    X: np.ndarray
+    y: np.ndarray
+    patient_id: np.ndarray
+    fs: float
+    counts: dict
+    lines: list = field(default_factory=list)
 
 
 def resample(x, fs_in, fs_out):
@@ -143,61 +97,187 @@ def resample(x, fs_in, fs_out):
     return signal.resample_poly(np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator, axis=-1)
 
 
-def read_cinc_reference(path) -> list[tuple[str, str]]:
-    """``(record, label)`` pairs of a CinC REFERENCE.csv (no header row)."""
+def read_cinc_reference(path, note=print) -> list[tuple[int, str, str]]:
+    """``(line number, record, label)`` of a CinC REFERENCE.csv; a first line ``record,label`` (a
+    header row, absent from the original archive) is reported through ``note`` and ignored."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: label file REFERENCE.csv not found")
-    pairs = []
+    rows = []
     with open(path, newline="") as handle:
         for number, row in enumerate(csv.reader(handle), start=1):
             if not row or not "".join(row).strip():
                 continue
-            if len(row) != 2:
-                _fail(path, f"line {number}: expected 'record,label', got {row!r}")
-            record, label = row[0].strip(), row[1].strip()
-            if label not in CINC_LABELS and label not in CINC_DROPPED:
-                _fail(path, f"line {number}: unknown label {label!r} for {record} (expected N, A, O or ~)")
-            pairs.append((record, label))
-    return pairs
+            cells = [cell.strip() for cell in row]
+            if not rows and number == 1 and len(cells) == 2 and cells[1].lower() in ("label", "labels", "class",
+                                                                                   "rhythm"):
+                note(f"WARNING {path.name} line 1: header row {row!r} ignored (the CinC format has none)")
+                continue
+            rows.append((number, cells[0], cells[1] if len(cells) == 2 else ",".join(cells[1:])))
+    return rows
 
 
-def import_cinc2017(folder, out_path, window_s=10.0, target_fs=KIT_FS, expected_fs=None, log=print) -> dict:
-    """Import a CinC 2017 folder into ``out_path``; return counts per label and windows written."""
+def _rdrecord(folder, record):
+    import wfdb
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # wfdb warns about the header quirk itself, in its own words
+        return wfdb.rdrecord(str(Path(folder) / record), physical=False)
+
+
+def _rdrecord_without_date(folder, record):
+    """Read a record whose header's base date/time wfdb rejects (e.g. ISO 2014-05-08 instead of
+    WFDB's dd/mm/yyyy): the record line is cut after the sample count, in a temporary copy of the
+    header beside a link to the signal file. The signal is untouched."""
+    import tempfile
+
+    header = (Path(folder) / f"{record}.hea").read_text().splitlines()
+    fields = header[0].split()
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / f"{record}.hea").write_text("\n".join([" ".join(fields[:4]), *header[1:]]) + "\n")
+        for line in header[1:]:
+            name = line.split()[0] if line.strip() and not line.startswith("#") else None
+            if name and (Path(folder) / name).is_file() and not (Path(scratch) / name).exists():
+                (Path(scratch) / name).symlink_to((Path(folder) / name).resolve())
+        return _rdrecord(scratch, record)
+
+
+def read_cinc_record(folder, record, expected_fs=None):
+    """One record with wfdb: ``(mV float64 (n,), fs, [warnings])``; raises ValueError(reason) to skip it."""
+    notes = []
+    try:
+        try:
+            rec = _rdrecord(folder, record)
+        except ValueError as error:
+            if "unconverted data remains" not in str(error) and "does not match format" not in str(error):
+                raise
+            rec = _rdrecord_without_date(folder, record)
+            notes.append(("header_date", "header's base date/time is not WFDB's dd/mm/yyyy (ignored; "
+                                         "the signal is read as usual)"))
+    except FileNotFoundError as error:
+        raise ValueError(f"file missing: {Path(error.filename).name if error.filename else error}") from None
+    except Exception as error:  # wfdb raises ValueError, TypeError, IndexError... for a broken record
+        raise ValueError(f"wfdb cannot read it ({type(error).__name__}: {error}); "
+                         "truncated or corrupt .mat, or malformed header?") from None
+    if rec.n_sig != 1:
+        raise ValueError(f"{rec.n_sig} signals; a single-lead record was expected")
+    fs = float(rec.fs)
+    if expected_fs is not None and not math.isclose(fs, expected_fs):
+        raise ValueError(f"header says fs = {fs:g} Hz but {expected_fs:g} Hz was expected (--fs)")
+    samples = np.asarray(rec.d_signal)[:, 0]
+    if samples.size != rec.sig_len:
+        raise ValueError(f"holds {samples.size} samples but the header says {rec.sig_len} (truncated?)")
+    gain = float(rec.adc_gain[0]) or 200.0  # WFDB: a gain of 0 means "uncalibrated", nominal 200 adu/mV
+    units = (rec.units[0] or "mV") if rec.units else "mV"
+    if units not in ("mV", "uV"):
+        raise ValueError(f"unsupported units {units!r} (expected mV or uV)")
+    mv = (samples.astype(np.float64) - float(rec.baseline[0])) / gain
+    if units == "uV":
+        mv /= 1000.0
+    initial = rec.init_value[0] if rec.init_value else None
+    if initial is not None and samples.size and int(samples[0]) != int(initial):
+        notes.append(("initial_value", f"header initial value {int(initial)} != first sample {int(samples[0])} "
+                                       "(known quirk of the CinC 2017 archive; the signal is kept)"))
+    return mv, fs, notes
+
+
+def read_cinc2017_records(folder, target_fs=KIT_FS, expected_fs=None, log=print):
+    """Every labelled N/A record of a CinC 2017 folder, whole: ``(records, counts, lines)``.
+
+    ``records``: list of ``(record name, label 0/1, mV float64 (n,) at target_fs)`` in label-file
+    order; ``counts``: one entry per label (records labelled so), per warning and skip kind
+    (``WARNINGS``, ``SKIPS``, except ``too_short``, decided by the caller) and ``records_used``;
+    ``lines``: the log lines, also passed to ``log`` one by one. Raises FileNotFoundError for a
+    missing folder or label file.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
-    reference = folder / "REFERENCE.csv"
-    pairs = read_cinc_reference(reference)
-    unknown = [record for record, _ in pairs if not (folder / f"{record}.hea").is_file()]
-    if unknown:
-        _fail(reference, f"names {len(unknown)} record(s) with no header in {folder}: {unknown[:5]}")
-    length = int(round(window_s * target_fs))
-    if length < 1:
-        raise ValueError(f"window_s must give at least one sample, got {window_s}")
-    windows, labels, ids = [], [], []
-    counts = {"N": 0, "A": 0, "O": 0, "~": 0, "too_short": 0}
-    for record, label in pairs:
+    counts = dict.fromkeys(["N", "A", "O", "~", *WARNINGS, *SKIPS, "records_used", "windows"], 0)
+    lines = []
+
+    def note(kind, line):
+        if kind:
+            counts[kind] += 1
+        lines.append(line)
+        log(line)
+
+    rows = read_cinc_reference(folder / "REFERENCE.csv", note=lambda line: note("label_header", line))
+    records, seen = [], set()
+    for number, record, label in rows:
+        if label not in CINC_LABELS and label not in CINC_DROPPED:
+            note("unknown_label", f"SKIP {record}: REFERENCE.csv line {number}: unknown label {label!r} "
+                                  "(expected N, A, O or ~)")
+            continue
+        if record in seen:
+            note("duplicate", f"SKIP {record}: REFERENCE.csv line {number}: labelled a second time ({label!r}); "
+                              "the first label is kept")
+            continue
+        seen.add(record)
         counts[label] += 1
         if label in CINC_DROPPED:
             continue
-        mv, fs = read_cinc_record(folder / f"{record}.hea", expected_fs)
-        mv = resample(mv, fs, target_fs)
+        if not (folder / f"{record}.hea").is_file():
+            note("missing_header", f"SKIP {record}: no header {record}.hea in {folder}")
+            continue
+        try:
+            mv, fs, warnings_ = read_cinc_record(folder, record, expected_fs)
+        except ValueError as error:
+            note("wrong_rate" if "was expected (--fs)" in str(error) else "unreadable", f"SKIP {record}: {error}")
+            continue
+        for kind, warning in warnings_:
+            note(kind, f"WARNING {record}: {warning}")
+        records.append((record, CINC_LABELS[label], resample(mv, fs, target_fs)))
+    return records, counts, lines
+
+
+def read_cinc2017(folder, window_s=10.0, target_fs=KIT_FS, expected_fs=None, log=print) -> CincPool:
+    """Read every labelled N/A record of a CinC 2017 folder into windows; one log line per problem.
+
+    Returns a ``CincPool`` (counts as in ``read_cinc2017_records`` plus ``too_short``, ``windows``).
+    Raises FileNotFoundError for a missing folder or label file, ImportError_ if no window could be read.
+    """
+    length = int(round(window_s * target_fs))
+    if length < 1:
+        raise ValueError(f"window_s must give at least one sample, got {window_s}")
+    records, counts, lines = read_cinc2017_records(folder, target_fs, expected_fs, log)
+    windows, labels, ids = [], [], []
+    for record, label, mv in records:
         n_windows = mv.size // length
         if n_windows == 0:
             counts["too_short"] += 1
+            line = f"SKIP {record}: {mv.size / target_fs:.1f} s is shorter than one {window_s:g} s window"
+            lines.append(line)
+            log(line)
             continue
         windows.append(mv[:n_windows * length].reshape(n_windows, length))
-        labels += [CINC_LABELS[label]] * n_windows
+        labels += [label] * n_windows
         ids += [record] * n_windows
+        counts["records_used"] += 1
     if not windows:
-        _fail(reference, "no N or A record long enough for one window: nothing to write")
+        _fail(folder, "no N or A record could be read into a window: nothing to write "
+                      f"({sum(counts[k] for k in SKIPS)} record(s) skipped, see the lines above)")
     X = np.concatenate(windows)
-    save_split(out_path, X, np.asarray(labels, dtype=np.int8), target_fs, np.asarray(ids))
     counts["windows"] = int(X.shape[0])
-    log(f"{out_path}: {X.shape[0]} windows of {window_s:g} s from {counts['N']} N and {counts['A']} A records "
-        f"({counts['O']} O and {counts['~']} ~ dropped, {counts['too_short']} too short)")
-    return counts
+    return CincPool(X, np.asarray(labels, dtype=np.int8), np.asarray(ids), float(target_fs), counts, lines)
+
+
+def summary(pool: CincPool, window_s: float) -> str:
+    """The one-line summary of an import (windows, labels, problems by kind)."""
+    c = pool.counts
+    problems = ", ".join(f"{c[key]} {key}" for key in (*WARNINGS, *SKIPS) if c[key])
+    return (f"{c['windows']} windows of {window_s:g} s from {c['N']} N and {c['A']} A records "
+            f"({c['O']} O and {c['~']} ~ dropped, {c['too_short']} too short); "
+            f"{sum(c[k] for k in WARNINGS)} warning(s), {sum(c[k] for k in SKIPS)} record(s) skipped"
+            + (f" [{problems}]" if problems else ""))
+
+
+def import_cinc2017(folder, out_path, window_s=10.0, target_fs=KIT_FS, expected_fs=None, log=print) -> dict:
+    """Import a CinC 2017 folder into ``out_path`` (written only once everything was read); return the counts."""
+    pool = read_cinc2017(folder, window_s, target_fs, expected_fs, log=log)
+    save_split(out_path, pool.X, pool.y, pool.fs, pool.patient_id)
+    log(f"{out_path}: {summary(pool, window_s)}")
+    return pool.counts
 
 
 def _labels_from_text(values, path):
