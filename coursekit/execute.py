@@ -7,9 +7,10 @@ that really failed:
 - **Timeouts.** Each cell has ``Execute.timeout`` seconds and the whole notebook
   ``GradingExecute.notebook_timeout``. After a timeout the kernel is interrupted; if it
   does not come back (a loop that swallows ``KeyboardInterrupt``, code stuck in C), it is
-  restarted. Later cells then run with ``timeout_after_timeout`` seconds each: the
-  looping function is usually called again by every later test, and an infinite loop
-  should cost one timeout, not one per cell that calls it.
+  restarted. Later cells keep ``Execute.timeout``, as in nbgrader; a course may set
+  ``timeout_after_timeout`` to give them less (an infinite loop then costs one full
+  timeout, not one per test that calls it), and a later cell stopped by that shorter
+  limit is reported as a difference from nbgrader, naming the setting.
 - **Dead kernels** (``os._exit``, a segfault, the memory limit): the cell that killed
   it gets a clear error output, a new kernel starts, the earlier non-test cells that
   had succeeded are run again silently (so the student's definitions exist), and
@@ -45,6 +46,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, Enum, Integer
 
+from coursekit.exposure import copy_written_files, explain_cell
 from coursekit.sandbox import HOME, SUBMISSION, SandboxedKernelManager, sandbox_problem
 
 _listeners: list = []
@@ -81,6 +83,12 @@ def listen(callback):
         _listeners.remove(callback)
 
 
+def announce(event: dict) -> None:
+    """Pass an event found outside ``GradingExecute`` (e.g. by a scoring preprocessor) to the listeners."""
+    for callback in list(_listeners):
+        callback(event)
+
+
 def _describe_exit(status: int | None) -> str:
     if status is None:
         return "it stopped responding"
@@ -102,8 +110,8 @@ class GradingExecute(Execute):
 
     notebook_timeout = Integer(900, help="Seconds all cells of one notebook may run in total "
                                          "(0: no limit).").tag(config=True)
-    timeout_after_timeout = Integer(10, help="Seconds each cell may run once an earlier cell timed out "
-                                             "(0: keep Execute.timeout).").tag(config=True)
+    timeout_after_timeout = Integer(0, help="Seconds each cell may run once an earlier cell timed out "
+                                            "(0: keep Execute.timeout, as nbgrader does).").tag(config=True)
     recovery_timeout = Integer(10, help="Seconds an interrupted kernel has to answer before it is "
                                         "restarted.").tag(config=True)
     locked_cell_timeouts = Dict(value_trait=Integer(), default_value={},
@@ -154,6 +162,15 @@ class GradingExecute(Execute):
             kc = await super().async_start_new_kernel_client()
         if hasattr(self.km, "seal"):
             self.km.seal()
+        if getattr(self.km, "sandboxed", False) and getattr(self.km, "writable_submission", False):
+            # writable_submission: the notebook gets copies it may overwrite (in its size-limited home).
+            code = ("(lambda os, shutil: [shutil.copytree(%r + '/' + e, %r + '/' + e, dirs_exist_ok=True) "
+                    "if os.path.isdir(%r + '/' + e) else shutil.copy(%r + '/' + e, %r + '/' + e) "
+                    "for e in os.listdir(%r)])(__import__('os'), __import__('shutil'))"
+                    % (SUBMISSION, HOME, SUBMISSION, SUBMISSION, HOME, SUBMISSION))
+            self._pending_links = []
+            msg_id = await ensure_async(kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+            await self.async_wait_for_reply(msg_id)
         if self._pending_links:
             # A spare kernel booted with an empty submission folder: link the files now, as
             # bwrap does for an ordinary start, silently (no history, no execution count).
@@ -352,12 +369,15 @@ class GradingExecute(Execute):
                 if stop_reason is None and budget_end is not None and monotonic() >= budget_end:
                     stop_reason = ("the notebook used up its time budget of %d s" % self.notebook_timeout)
                     self._event("budget_exhausted", index, "time budget of %d s used up before cell %d; it and "
-                                "the cells after it were not run" % (self.notebook_timeout, index))
+                                "the cells after it were not run (nbgrader has no such budget: raise "
+                                "c.GradingExecute.notebook_timeout, or 0 for none)" % (self.notebook_timeout, index),
+                                setting="c.GradingExecute.notebook_timeout")
                 if stop_reason is not None:
                     cell.outputs = [self._error_output("NotRun", "The grader did not run this cell: %s."
                                                        % stop_reason)]
                     continue
-                base = self.timeout_after_timeout if any_timeout and self.timeout_after_timeout > 0 else self.timeout
+                shortened = any_timeout and 0 < self.timeout_after_timeout < (self.timeout or float("inf"))
+                base = self.timeout_after_timeout if shortened else self.timeout
                 if not any_timeout:
                     base = self._locked_cell_timeout(cell) or base
                 limits = [t for t in (base, budget_end - monotonic() if budget_end else None) if t and t > 0]
@@ -400,9 +420,19 @@ class GradingExecute(Execute):
                             output.update(evalue=text, traceback=["\x1b[0;31mCellTimeoutError\x1b[0m: " + text])
                     self._event("timeout", index, "cell %d ran longer than %.0f s and was interrupted"
                                 % (index, self._cell_timeout), seconds=self._cell_timeout)
+                    if shortened and self._cell_timeout < (self.timeout or 0):
+                        self._event("shortened_timeout", index, "cell %d had only %.0f s because an earlier cell "
+                                    "timed out (c.GradingExecute.timeout_after_timeout = %d); nbgrader gives every "
+                                    "cell Execute.timeout = %d s. Set timeout_after_timeout = 0 for nbgrader's rule"
+                                    % (index, self._cell_timeout, self.timeout_after_timeout, self.timeout),
+                                    setting="c.GradingExecute.timeout_after_timeout")
                     if not await self._responsive():
                         outcome = "stuck"
                 if outcome == "ok":
+                    earlier = [c.source for c in self.nb.cells[:index] if c.cell_type == "code"]
+                    for difference in explain_cell(cell, self.km, earlier):
+                        self._event(difference.pop("event"), index, "cell %d: %s" % (index, difference["message"]),
+                                    setting=difference["setting"])
                     if not utils.is_grade(cell) and not any(o.get("output_type") == "error" for o in cell.outputs):
                         succeeded.append(index)
                     continue
@@ -432,6 +462,24 @@ class GradingExecute(Execute):
                 cell.outputs.append(self._error_output(ename, message))
                 stop_reason = await self._recover(index, succeeded, restarts, budget_end)
                 restarts += 1
+            self._copy_back()
+
+    def _copy_back(self) -> None:
+        """Files the notebook wrote go next to the autograded notebook, as with plain nbgrader."""
+        root = self.km.sandbox_root() if hasattr(self.km, "sandbox_root") else None
+        if root is None or not getattr(self.km, "copy_back_files", False):
+            return
+        folder = self.resources.get("metadata", {}).get("path") or os.getcwd()
+        copied, refused = copy_written_files(root + HOME, folder, max_files=self.km.copy_back_max_files,
+                                             max_bytes=self.km.copy_back_max_mb << 20, submitted=folder)
+        if copied:
+            self._event("files_copied_back", None, "copied %d file(s) the notebook wrote to its folder: %s"
+                        % (len(copied), ", ".join(copied[:10])), files=copied)
+        if refused:
+            self._event("files_refused", None, "did not copy back %d written entr%s: %s (bounds: "
+                        "c.SandboxedKernelManager.copy_back_max_files / copy_back_max_mb; links are never copied)"
+                        % (len(refused), "y" if len(refused) == 1 else "ies", ", ".join(refused[:10])),
+                        setting="c.SandboxedKernelManager.copy_back_max_files")
 
     async def _execute(self, cell, index: int) -> str:
         """Run one cell: 'ok' (errors included), 'dead' (kernel died) or 'stuck' (no recovery)."""

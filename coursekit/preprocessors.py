@@ -29,7 +29,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from coursekit.checks import Check, Verdict, derive_seed, get_check, write_kernel_files
 from coursekit.harness import RESULT_MIME
@@ -107,7 +107,7 @@ class InjectHiddenChecks(NbGraderPreprocessor):
         if str(root) not in sys.path:
             sys.path.insert(0, str(root))  # so that `reference` imports, in this process only
         info = resources["nbgrader"]
-        secret = load_secret(root)
+        secret = None  # read (or created) only where a check needs it: a foreign course gets no .coursekit/
         known = self._grade_cells_in_gradebook(info)
         notebook_dir = Path(resources.get("metadata", {}).get("path") or os.getcwd())
         plan: dict[str, dict] = {}
@@ -121,6 +121,7 @@ class InjectHiddenChecks(NbGraderPreprocessor):
                 continue  # only the instructor's own test cells may run checks
             checks = []
             source = cell.source
+            secret = secret or load_secret(root)
             for check_id in ids:
                 check = get_check(check_id)
                 seed = derive_seed(secret, info["assignment"], info["notebook"], info["student"], check_id)
@@ -155,6 +156,11 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
     """Judge the kernel's results against ``reference/`` and turn them into nbgrader scores."""
 
     stderr_prefix = Unicode("[stderr] ", help="Prefix for stderr text kept as ordinary output").tag(config=True)
+    stderr_fails_cell = Bool(False, help="nbgrader's rule: a test cell that wrote to stderr scores 0. By default "
+                                         "the kit keeps stderr as ordinary output (warnings and progress bars "
+                                         "must not cost a correct answer) and reports each such cell as a "
+                                         "difference from nbgrader.").tag(config=True)
+
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         plan = resources.get(_RESOURCE_KEY, {})
@@ -163,7 +169,9 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
         for cell in nb.cells:
             if cell.cell_type != "code" or not utils.is_grade(cell):
                 continue
-            cell.outputs = [self._stderr_as_stdout(o) for o in cell.get("outputs", [])]
+            if not self.stderr_fails_cell:
+                self._note_stderr(cell)
+                cell.outputs = [self._stderr_as_stdout(o) for o in cell.get("outputs", [])]
             entry = plan.get(cell.metadata["nbgrader"]["grade_id"])
             if entry is not None:
                 self._score_cell(cell, entry)
@@ -171,6 +179,20 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):  # pragma: no cover - preprocess does the work
         return cell, resources
+
+    @staticmethod
+    def _note_stderr(cell: NotebookNode) -> None:
+        outputs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" for o in outputs):
+            return  # 0 points either way
+        if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in outputs):
+            from coursekit.execute import announce
+            grade_id = cell.metadata["nbgrader"].get("grade_id")
+            announce({"event": "stderr_kept", "cell": None, "grade_id": grade_id,
+                      "setting": "c.ScoreHiddenChecks.stderr_fails_cell",
+                      "message": "test cell %s wrote to stderr: nbgrader scores such a cell 0, the kit keeps its "
+                                 "points (set c.ScoreHiddenChecks.stderr_fails_cell = True for nbgrader's rule)"
+                                 % grade_id})
 
     def _stderr_as_stdout(self, output: NotebookNode) -> NotebookNode:
         # nbgrader gives 0 to any test cell that wrote to stderr; warnings and progress

@@ -203,13 +203,16 @@ def prepare_private_dir(private_dir: str, uid: int) -> None:
 
 def bwrap_command(command: list[str], *, private_dir: str, uid: int, limits: Limits = Limits(),
                   workdir: str | None = None, writable: tuple[str, ...] = (), readable: tuple[str, ...] = (),
-                  python: str | None = None, env: dict | None = None, bwrap: str = "bwrap") -> list[str]:
+                  python: str | None = None, env: dict | None = None, bwrap: str = "bwrap",
+                  link_submission: bool = True) -> list[str]:
     """The full command line that runs ``command`` in a sandbox (see the module doc).
 
     ``workdir``: host folder shown read-only at ``/home/student/.submission``, its entries
     linked into the home. ``writable`` / ``readable``: extra host paths bound at the same
     place (the kernel's IPC folder, its connection file). ``private_dir``: a root-owned
-    folder of :func:`prepare_private_dir`.
+    folder of :func:`prepare_private_dir`. ``link_submission=False``: the submission's
+    entries are not linked into the home (the caller copies them there, so the notebook
+    may overwrite its own files: ``SandboxedKernelManager.writable_submission``).
     """
     python = python or sys.executable
     args = [bwrap]
@@ -237,7 +240,7 @@ def bwrap_command(command: list[str], *, private_dir: str, uid: int, limits: Lim
         args += [kind, path, path]
     if workdir and os.path.isdir(workdir):
         args += ["--ro-bind", workdir, SUBMISSION]
-        for entry in sorted(os.listdir(workdir)):
+        for entry in sorted(os.listdir(workdir)) if link_submission else ():
             args += ["--symlink", "%s/%s" % (SUBMISSION, entry), "%s/%s" % (HOME, entry)]
     args += ["--chdir", HOME, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
              "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session",
@@ -331,6 +334,20 @@ class SandboxedKernelManager(AsyncKernelManager):
     tmp_size_mb = Integer(512, help="Size of the private /tmp (and of /dev/shm), MiB.").tag(config=True)
     first_uid = Integer(61000, help="Kernels run as a uid in [first_uid, first_uid + uid_pool).").tag(config=True)
     uid_pool = Integer(2000, help="How many user ids kernels are leased from.").tag(config=True)
+    # What an instructor may open up (coursekit/exposure.py checks them; docs/grading.md, "Switching").
+    readonly_paths = List(Unicode(), help="Host folders (absolute) the kernel may read, shown read-only at the "
+                                          "same path (shared course data). Never the course root, its source, "
+                                          "reference, gradebook or grading state.").tag(config=True)
+    pass_environment = List(Unicode(), help="Names of the grader's environment variables passed to the kernel "
+                                            "(e.g. a data folder); all others stay out.").tag(config=True)
+    writable_submission = Bool(False, help="Copy the submission into the kernel's home instead of linking it "
+                                           "read-only, so a notebook may overwrite its own files (as with plain "
+                                           "nbgrader); costs the copy, counted against home_size_mb.").tag(config=True)
+    copy_back_files = Bool(True, help="Copy files the notebook writes in its folder back next to the autograded "
+                                      "notebook, as nbgrader does (regular files only, bounded).").tag(config=True)
+    copy_back_max_files = Integer(200, help="At most this many written files are copied back.").tag(config=True)
+    copy_back_max_mb = Integer(100, help="At most this many MiB of written files are copied back.").tag(config=True)
+
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -379,9 +396,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["stdout"] = subprocess.PIPE  # kept as a short tail for crash reports, never on our terminal
         kw["stderr"] = subprocess.STDOUT
         kw["stdin"] = subprocess.DEVNULL
+        from coursekit.exposure import exposed_environment, exposed_paths
         command = bwrap_command(cmd, private_dir=self._sandbox_dir, uid=uid, limits=self.limits,
-                                workdir=submission, writable=(sockets,), readable=(self.connection_file,),
-                                python=cmd[0], bwrap=self.bwrap)
+                                workdir=submission, writable=(sockets,),
+                                readable=(self.connection_file,) + exposed_paths(self),
+                                python=cmd[0], bwrap=self.bwrap, env=exposed_environment(self),
+                                link_submission=not self.writable_submission)
         return command, kw
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -423,6 +443,21 @@ class SandboxedKernelManager(AsyncKernelManager):
             sockets = os.path.join(self._sandbox_dir, "ipc")
             os.chown(sockets, 0, 0)
             os.chmod(sockets, 0o755)
+
+    def sandbox_root(self) -> str | None:
+        """The kernel's root file system as root sees it from the host (``/proc/PID/root``), or None.
+
+        bwrap's first process stays in the host's namespaces; its child lives in the sandbox's.
+        """
+        process = getattr(self.provisioner, "process", None) if self.provisioner is not None else None
+        if not self.sandboxed or process is None or process.poll() is not None:
+            return None
+        try:
+            with open("/proc/%d/task/%d/children" % (process.pid, process.pid)) as handle:
+                children = handle.read().split()
+        except OSError:
+            return None
+        return "/proc/%s/root" % children[0] if children else None
 
     def output_tail(self) -> str:
         """The last lines the kernel process wrote to its own stdout/stderr (not to the notebook)."""

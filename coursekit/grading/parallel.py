@@ -29,7 +29,7 @@ from nbgrader.api import MissingEntry
 
 from coursekit.grading import gradebook as gb
 from coursekit.grading.runner import generate_feedback, grade_submission
-from coursekit.grading.settings import Course
+from coursekit.grading.settings import Course, CourseError
 from coursekit.sandbox import SandboxUnavailable, sandbox_problem
 
 
@@ -161,6 +161,16 @@ def sandboxed_preprocessors(config) -> list:
     return result
 
 
+def check_sandbox_settings(config, root: Path) -> None:
+    """Refuse, before any kernel starts, a ``readonly_paths`` that would expose the course."""
+    from coursekit.exposure import ExposureError, check_readonly_paths
+
+    try:
+        check_readonly_paths(config.SandboxedKernelManager.get("readonly_paths", []), root)
+    except ExposureError as error:
+        raise GradingError(str(error)) from None
+
+
 def _with_template(job: dict, template: bytes) -> dict:
     return grade_submission(dict(job, template=template))
 
@@ -173,10 +183,21 @@ def _progress(total: int, enabled: bool):
 
 def grade_assignment(root, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
                      scheduler: str | None = None, force: bool = False, unsandboxed: bool = False,
-                     feedback: bool = False, progress: bool = True, intake_limits: dict | None = None) -> Summary:
-    """Grade every (or the named) submission of ``assignment``; see the module doc."""
+                     feedback: bool = False, progress: bool = True, intake_limits: dict | None = None,
+                     overrides=None) -> Summary:
+    """Grade every (or the named) submission of ``assignment``; see the module doc.
+
+    ``root`` None: the course nbgrader would find from the current folder
+    (:meth:`Course.load`); ``overrides``: settings merged over the course's configuration.
+    ``workers`` None: one per core, but never more than there are submissions, and none
+    (grading in this process) for a single one: a cluster must pay for its start.
+    """
     started = time.perf_counter()
-    course = Course.load(root)
+    course = Course.load(root, overrides)
+    try:
+        course.require_gradebook()
+    except CourseError as error:
+        raise GradingError(str(error)) from None
     if not unsandboxed:
         problem = sandbox_problem()
         if problem:
@@ -185,6 +206,7 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
     # The command line alone decides whether student code may run without the sandbox.
     config.SandboxedKernelManager.allow_unsandboxed = bool(unsandboxed)
     config.Autograde.autograde_preprocessors = sandboxed_preprocessors(config)
+    check_sandbox_settings(config, course.root)
     try:
         notebooks = gb.notebook_names(course.db_url, course.course_id, assignment)
     except MissingEntry:
@@ -223,7 +245,9 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
                      "source": str(source_dir), "notebooks": notebooks, "config": config,
                      "intake_limits": intake_limits or {}, "run": uuid.uuid4().hex[:8]})
 
-    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers is None:
+        workers = min(os.cpu_count() or 1, len(jobs))
+        workers = 0 if workers <= 1 else workers
     summary.workers = 0 if (workers == 0 and not scheduler) else workers
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     template = gb.build_template(course.db_url, course.course_id, assignment) if jobs else b""

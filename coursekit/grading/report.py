@@ -267,6 +267,8 @@ def build_html(data: ReportData) -> str:
     parts.append(_table(["submissions", "test cell", "message"], [[n, g, m] for (g, m), n in top], numeric={0})
                  if top else "<p>No test failed.</p>")
 
+    parts.append(differences_html(data.log))
+
     parts.append("<h2>Grading problems</h2>")
     if failed:
         parts.append("<p class='bad'>%d submission(s) could not be graded; the gradebook keeps their earlier "
@@ -296,8 +298,28 @@ def build_html(data: ReportData) -> str:
     return "\n".join(parts)
 
 
+def differences_html(log: dict[str, dict]) -> str:
+    """Where the sandbox or the kit's rules changed a grade from plain nbgrader's, with the setting that decides."""
+    found: dict[tuple[str, str], list] = {}
+    for student, entry in sorted(log.items()):
+        for event in entry.get("events", []):
+            if event.get("setting"):
+                found.setdefault((event.get("event", ""), event["setting"]), []).append((student, event))
+    if not found:
+        return ("<h2>Differences from plain nbgrader</h2><p>None recorded: no cell failed because of the sandbox, "
+                "and no rule of the kit changed a score (<code>coursekit grade --compare</code> checks a whole "
+                "class).</p>")
+    rows = [[kind, len({s for s, _ in items}), ", ".join(sorted({s for s, _ in items}))[:200], setting,
+             items[0][1].get("message", "")] for (kind, setting), items in sorted(found.items())]
+    return ("<h2>Differences from plain nbgrader</h2><p class='bad'>These cells were graded differently from "
+            "plain <code>nbgrader autograde</code>; the setting named allows nbgrader's behaviour "
+            "(docs/grading.md, <i>Switching an existing nbgrader course</i>).</p>"
+            + _table(["difference", "submissions", "students", "setting", "example"], rows, numeric={1}))
+
+
 def write_report(root, assignment: str, out: Path | None = None) -> Path:
     course = Course.load(root)
+    course.require_gradebook()  # opening a missing SQLite gradebook would create an empty one
     data = gather(course, assignment)
     out = Path(out) if out else course.root / "reports" / ("%s.html" % assignment)
     out.parent.mkdir(parents=True, exist_ok=True)

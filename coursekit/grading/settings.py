@@ -1,27 +1,54 @@
-"""The course's nbgrader configuration, loaded once and passed to every worker."""
+"""The course's nbgrader configuration, found as nbgrader finds it, loaded once for every worker.
+
+nbgrader reads ``nbgrader_config.py`` (and ``.json``) from Jupyter's configuration
+folders (``jupyter --paths``: ``~/.jupyter``, the environment's ``etc/jupyter``,
+``/etc/jupyter``, ...), then from the folder it runs in, which wins. The course is
+``CourseDirectory.root`` if the configuration sets it (JupyterHub setups put it in
+``~/.jupyter``), else that folder. :meth:`Course.load` does exactly that, with nbgrader's
+own loader; ``--root ROOT`` means "as if run from ROOT". A course root's own
+``nbgrader_config.py`` that nbgrader would not read (run from elsewhere) is not read
+here either, and :attr:`Course.ignored_config` names it so the command can say so.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_core.paths import jupyter_config_path
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
 
 
-def load_config(root: Path) -> Config:
-    """The config nbgrader would use in ``root``: Jupyter's config folders, then the course's file."""
+class CourseError(RuntimeError):
+    """The course cannot be used as found (no gradebook, ...); the message says why."""
+
+
+@contextlib.contextmanager
+def _working_directory(folder: Path):
+    saved = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(saved)
+
+
+def load_config(folder: Path) -> tuple[Config, list[str]]:
+    """The configuration ``nbgrader`` run in ``folder`` would use, and the files it came from."""
+    from nbgrader.apps.baseapp import NbGrader
+
+    app = NbGrader()
+    app.log.setLevel(logging.ERROR)  # "No nbgrader_config.py file found" is nbgrader's to say, not ours
+    with _working_directory(folder):
+        app.load_config_file()
     config = Config()
-    for directory in list(reversed(jupyter_config_path())) + [str(root)]:
-        if os.path.isfile(os.path.join(directory, CONFIG_FILE)):
-            config.merge(PyFileConfigLoader(CONFIG_FILE, path=directory).load_config())
-    config.CourseDirectory.root = str(root)
-    return config
+    config.merge(app.config)
+    return config, [str(Path(f).resolve()) for f in app.loaded_config_files]
 
 
 @dataclass
@@ -30,11 +57,34 @@ class Course:
 
     root: Path
     config: Config
+    config_files: list[str] = field(default_factory=list)
+    ignored_config: Path | None = None
 
     @classmethod
-    def load(cls, root: str | os.PathLike) -> "Course":
-        root = Path(root).resolve()
-        return cls(root, load_config(root))
+    def load(cls, root: str | os.PathLike | None = None, overrides: Config | None = None) -> "Course":
+        """The course nbgrader would grade when run from ``root`` (default: the current folder).
+
+        Without ``root`` the course is ``CourseDirectory.root`` from the configuration, if
+        set; ``overrides`` (command-line-like settings) are merged last.
+        """
+        folder = Path(root if root is not None else os.getcwd()).resolve()
+        config, files = load_config(folder)
+        if overrides is not None:
+            config.merge(overrides)
+        configured = config.CourseDirectory.get("root") if "root" in config.CourseDirectory else None
+        course_root = folder if root is not None or not configured else (folder / configured).resolve()
+        config.CourseDirectory.root = str(course_root)
+        own = course_root / CONFIG_FILE
+        ignored = own if own.is_file() and str(own.resolve()) not in files else None
+        return cls(course_root, config, files, ignored)
+
+    def require_gradebook(self) -> None:
+        """Refuse a SQLite gradebook that does not exist (opening it would create an empty one)."""
+        url = self.db_url
+        if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+            raise CourseError("no gradebook at %s: is %s the course root? (run from the course folder, pass "
+                              "--root, or set c.CourseDirectory.root; `nbgrader generate_assignment` creates it)"
+                              % (url[len("sqlite:///"):], self.root))
 
     def _directory(self, name: str, default: str) -> str:
         return self.config.CourseDirectory.get(name, default)
@@ -73,10 +123,10 @@ class Course:
         """
         digest = hashlib.sha256()
         paths = [self.root / self._directory("source_directory", "source") / assignment,
-                 self.root / "reference", self.root / CONFIG_FILE]
+                 self.root / "reference"] + [Path(f) for f in self.config_files]
         for base in paths:
             for path in sorted(_files(base)):
-                digest.update(str(path.relative_to(self.root)).encode() + b"\0")
+                digest.update(os.path.relpath(path, self.root).encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
         secret = os.environ.get("COURSEKIT_SECRET", "")
         if not secret and (self.root / ".coursekit" / "secret").exists():
