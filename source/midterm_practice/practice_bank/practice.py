@@ -23,6 +23,7 @@ differently: expected answers never enter the student's kernel there.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from .bank import QUESTIONS, Grade, Variant, grade, parse_value
@@ -46,6 +47,33 @@ def _markdown(text: str):
     except ImportError:
         return text
     return Markdown(text)
+
+
+#: Spans Markdown must leave alone: code (`...`, ``...``) and math ($...$, $$...$$).
+_CODE_OR_MATH = re.compile(r"(`+).+?\1|\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+#: An asterisk between operands is a multiplication or a power (1*2, x**2, 2**-10), never emphasis.
+_ARITHMETIC_STAR = re.compile(r"(?<=[\w)\]])\*+(?=[\w(\[.+-])")
+#: "<" that would open an HTML tag (x<y, <b) and swallow the text after it.
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def literal(text: str) -> str:
+    """``text`` (the bank's Markdown: **bold**, `code`, $math$, tables) made safe for a Markdown
+    renderer: multiplications and powers keep their asterisks (CommonMark reads 1*2 + 2*2 as
+    "1" *emphasised "2 + 2"* "2"), and a "<" never opens an HTML tag. Code and math spans are
+    left as they are; intended emphasis (``**A.**``, ``*Answer:*``) stays emphasis."""
+    out, last = [], 0
+    for span in _CODE_OR_MATH.finditer(text):
+        out.append(_escape_plain(text[last:span.start()]))
+        out.append(span.group(0))
+        last = span.end()
+    out.append(_escape_plain(text[last:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    text = _ARITHMETIC_STAR.sub(lambda m: "\\*" * len(m.group(0)), text)
+    return _TAG_OPEN.sub("&lt;", text)
 
 
 def _questions(topic: str | None) -> list[str]:
@@ -97,12 +125,13 @@ class PracticeQuestion:
 
     __slots__ = ("id", "topic", "seed", "kind", "_text", "_grade")
 
-    def __init__(self, variant: Variant):
+    def __init__(self, variant: Variant, how_to_answer: str = "answer with `q.answer(...)`",
+                 how_to_draw: str | None = None):
         self.id, self.topic, self.seed = variant.id, variant.id.split(".")[0], variant.seed
         self.kind = variant.answer.kind
-        self._text = "%s\n\n<sub>%s, variant %s: answer with `q.answer(...)`</sub>" % (
-            variant.markdown("### %s" % variant.question.title), variant.id, variant.seed)
-        self._grade = _grader(variant)
+        self._text = "%s\n\n<sub>%s, variant %s: %s</sub>" % (
+            literal(variant.markdown("### %s" % variant.question.title)), variant.id, variant.seed, how_to_answer)
+        self._grade = _grader(variant, how_to_draw or "Draw new numbers with `q = practice.draw(%r)`." % self.topic)
 
     def _repr_markdown_(self) -> str:
         return self._text
@@ -116,13 +145,14 @@ class PracticeQuestion:
         return self._grade(response)
 
 
-def _grader(variant: Variant):
+def _grader(variant: Variant, how_to_draw: str):
+    """The closure that grades ``variant``; ``how_to_draw`` ends each verdict (where new numbers come from)."""
     revealed = [False]
 
     def attempt(response) -> Attempt:
         result: Grade = grade(variant, response)
         if result.diagnosis in ("malformed", "no answer"):
-            text = "**Not graded:** %s\n\nNothing is revealed yet: try again with `q.answer(...)`." % result.message
+            text = "**Not graded:** %s\n\nNothing is revealed yet: try again." % literal(result.message)
             return Attempt(variant.id, 0.0, result.diagnosis, text)
         repeat = revealed[0]
         if not repeat:
@@ -131,18 +161,18 @@ def _grader(variant: Variant):
         if result.correct:
             head = "**Correct.** (%s)" % _points(result.score)
         elif result.score > 0:
-            head = "**Partly right** (%s). %s" % (_points(result.score), result.message)
+            head = "**Partly right** (%s). %s" % (_points(result.score), literal(result.message))
         else:
-            head = "**Not right** (%s). %s" % (_points(result.score), result.message)
+            head = "**Not right** (%s). %s" % (_points(result.score), literal(result.message))
         lines = [head]
         wrong = [p for p in result.parts if not p.ok and p.message]
         if len(result.parts) > 1 and wrong:
-            lines.append("\n".join("- %s" % p.message for p in wrong))
+            lines.append("\n".join("- %s" % literal(p.message) for p in wrong))
         lines.append("**Answer:** `%s`" % variant.answer.show())
-        lines.append("**Explanation:** %s" % variant.explanation)
+        lines.append("**Explanation:** %s" % literal(variant.explanation))
         if repeat:
             lines.append("*(The answer had already been shown: this attempt is not counted in `practice.progress()`.)*")
-        lines.append("Draw new numbers with `q = practice.draw(%r)`." % variant.id.split(".")[0])
+        lines.append(how_to_draw)
         return Attempt(variant.id, result.score, result.diagnosis, "\n\n".join(lines))
 
     return attempt
@@ -152,15 +182,17 @@ def _points(score: float) -> str:
     return "%d%% of the points" % round(100 * score)
 
 
-def draw(topic: str | None = None, seed=None) -> PracticeQuestion:
+def draw(topic: str | None = None, seed=None, **wording) -> PracticeQuestion:
     """A fresh variant of a question of ``topic`` (a topic such as ``"convolution"``, a question
-    id such as ``"convolution.output_length"``, or ``None`` for any). ``seed`` repeats a variant."""
+    id such as ``"convolution.output_length"``, or ``None`` for any). ``seed`` repeats a variant.
+    ``wording`` (``how_to_answer``, ``how_to_draw``) is what the text says about answering and
+    drawing again (the widget points at its own buttons)."""
     ids = _questions(topic)
     chooser = random.Random(seed) if seed is not None else random.SystemRandom()
     question_id = chooser.choice(ids)
     if seed is None:
         seed = random.SystemRandom().randrange(10 ** 6)
-    return PracticeQuestion(QUESTIONS[question_id].generate(seed))
+    return PracticeQuestion(QUESTIONS[question_id].generate(seed), **wording)
 
 
 def progress():
@@ -206,7 +238,8 @@ def widget(topic: str | None = None):
     state = {"question": None}
 
     def on_new(_button=None):
-        state["question"] = draw(choice.value)
+        state["question"] = draw(choice.value, how_to_answer="type your answer below and press **Check**",
+                                 how_to_draw="Press **New question** for new numbers.")
         typed.value = ""
         with question_area:
             clear_output()
