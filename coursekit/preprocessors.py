@@ -261,9 +261,13 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
         note = "# Hidden tests (%s) ran here; the grader's verdict is in the output below." % names
         cell.source = (entry["public"] + "\n" + note).strip()
 
-    @staticmethod
-    def _report(verdicts: list[Verdict], error, score: float, points: float) -> str:
-        lines = ["Hidden tests: %s / %s points" % (_fmt(score), _fmt(points))]
+    #: First line of every verdict: student code can print anything above it ("All hidden tests
+    #: passed: 100%" over a failed assert), so the grader's own text says whose it is.
+    VERDICT_HEADER = "Grader's verdict (anything above this line was printed by the notebook's own code):"
+
+    @classmethod
+    def _report(cls, verdicts: list[Verdict], error, score: float, points: float) -> str:
+        lines = [cls.VERDICT_HEADER, "Hidden tests: %s / %s points" % (_fmt(score), _fmt(points))]
         if error is not None:
             lines.append("This cell raised %s (see the error above), so its hidden tests did not run to the end: 0 points."
                          % error.get("ename", "an error"))
