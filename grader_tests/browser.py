@@ -349,7 +349,8 @@ def close_dialog(page) -> None:
 
 
 def cell_outputs_text(page) -> list[str]:
-    """The visible output text of every cell of the current notebook, in order ('' when none)."""
+    """The output text of every cell of the current notebook (textContent: JupyterLab skips
+    rendering cells outside the viewport, so innerText would miss them), in order ('' when none)."""
     return page.evaluate(
         """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
-                 .map(c => { const o = c.querySelector('.jp-OutputArea'); return o ? o.innerText : ''; })""")
+                 .map(c => { const o = c.querySelector('.jp-OutputArea'); return o ? o.textContent : ''; })""")
