@@ -1,0 +1,189 @@
+"""Hidden-AUC grading of ``06_sequences``: thresholds, the verdict, the stored reference AUC.
+
+THE ONE PLACE TO CHANGE THE THRESHOLDS is the block of constants below (the notebook states the
+rule in words: full points within ``FULL_CREDIT_MARGIN`` of the reference, nothing below the floor).
+
+    full = reference_auc - FULL_CREDIT_MARGIN
+    auc >= full -> all points;  FLOOR_AUC <= auc < full -> linear;  auc < FLOOR_AUC -> none
+
+The reference AUC is measured once and stored (``reference/sequences/data/reference_auc.json``) by
+
+    python -m reference.sequences.grading measure --seeds 20
+
+which trains the notebook's final configuration (:func:`train_final_model`) on the public subjects
+with training seeds 0..n-1 and scores each model on the hidden subjects; the stored figure is the
+median. Grading refuses to start if the data files changed since (their SHA-256 is stored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+# ============================================================================ thresholds
+#: Full points at a hidden AUC >= reference AUC - FULL_CREDIT_MARGIN: about three standard errors
+#: of an AUC near 0.95 on ~1,500 windows of ~500 subjects (Hanley & McNeil 1982), and about twice
+#: the spread of the reference between training seeds (reference_auc.json).
+FULL_CREDIT_MARGIN = 0.03
+#: No points below: the best single irregularity feature (normalised RMSSD of the window) reaches
+#: 0.81 on the hidden subjects (data card), so a network below 0.85 has learnt little more than it.
+FLOOR_AUC = 0.85
+#: A number here replaces the measured reference AUC.
+REFERENCE_AUC_OVERRIDE = None
+# ============================================================================
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_PATH = ROOT / "source" / "06_sequences" / "data" / "rr_public.csv"
+HIDDEN_PATH = ROOT / "reference" / "sequences" / "data" / "rr_hidden.csv"
+REFERENCE_PATH = ROOT / "reference" / "sequences" / "data" / "reference_auc.json"
+#: The final configuration of the notebook's locked training cell (a test compares them).
+FINAL_CONFIG = dict(epochs=25, lr=3e-3, batch_size=64)
+
+
+class ReferenceOutOfDate(RuntimeError):
+    """The stored reference AUC was measured on other data: run ``measure`` again."""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def windows_of(subjects, solution) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(windows (n, WINDOW) float64 seconds, labels (n,), subject index (n,)) of a subject list."""
+    X, y, owner = [], [], []
+    for index, subject in enumerate(subjects):
+        w = solution.sliding_windows(solution.rr_intervals(subject["beats"], subject["fs"]),
+                                     solution.WINDOW, solution.STEP)
+        X.append(w)
+        y += [subject["label"]] * len(w)
+        owner += [index] * len(w)
+    return np.concatenate(X), np.asarray(y), np.asarray(owner)
+
+
+def load_hidden(path: Path = HIDDEN_PATH):
+    from reference.sequences import solution
+
+    X, y, _ = windows_of(solution.load_subjects(path), solution)
+    return X, y
+
+
+def thresholds(reference_auc: float) -> tuple[float, float]:
+    return reference_auc - FULL_CREDIT_MARGIN, FLOOR_AUC
+
+
+def auc_credit(auc: float, reference_auc: float) -> float:
+    full, floor = thresholds(reference_auc)
+    if auc < floor:
+        return 0.0
+    if auc >= full:
+        return 1.0
+    return (auc - floor) / (full - floor)
+
+
+def describe_thresholds(reference_auc: float) -> str:
+    full, floor = thresholds(reference_auc)
+    return ("full points at AUC >= %.3f (the reference's %.3f - %.2f), none below %.2f, linear in between"
+            % (full, reference_auc, FULL_CREDIT_MARGIN, floor))
+
+
+def probability_problem(p, n: int) -> str | None:
+    """Why ``p`` cannot be scored as n probabilities, or None."""
+    try:
+        p = np.asarray(p, dtype=float)
+    except (TypeError, ValueError):
+        return "predict_proba must return an array of %d numbers" % n
+    if p.shape != (n,):
+        return "predict_proba must return one probability per window, shape (%d,), got shape %s" % (n, p.shape)
+    if not np.all(np.isfinite(p)):
+        return "%d of the %d probabilities are NaN or infinite" % (int(np.sum(~np.isfinite(p))), n)
+    if p.min() < 0 or p.max() > 1:
+        return ("probabilities must lie in [0, 1], got %.3g to %.3g: logits? predict_proba should apply "
+                "torch.sigmoid" % (p.min(), p.max()))
+    if np.ptp(p) == 0:
+        return "all %d probabilities are equal: the model does not tell windows apart (AUC 0.5)" % n
+    return None
+
+
+def hidden_auc_verdict(y_true, probabilities, reference_auc: float):
+    """(fraction of the points, message) for predictions on the hidden windows."""
+    from sklearn.metrics import roc_auc_score
+
+    problem = probability_problem(probabilities, len(y_true))
+    if problem:
+        return 0.0, problem + "; no points for the hidden AUC. The rule: %s" % describe_thresholds(reference_auc)
+    auc = float(roc_auc_score(y_true, np.asarray(probabilities, dtype=float)))
+    fraction = auc_credit(auc, reference_auc)
+    verdict = ("full points" if fraction >= 1 else "%.0f%% of the points" % (100 * fraction) if fraction > 0
+               else "no points (below the floor of %.2f)" % FLOOR_AUC)
+    return fraction, "hidden ROC AUC %.4f on %d windows of subjects you never saw: %s. The rule: %s" % (
+        auc, len(y_true), verdict, describe_thresholds(reference_auc))
+
+
+def stored_reference(path: Path = REFERENCE_PATH) -> dict:
+    data = json.loads(Path(path).read_text())
+    for key, file in (("public_sha256", PUBLIC_PATH), ("hidden_sha256", HIDDEN_PATH)):
+        if data.get(key) != sha256(file):
+            raise ReferenceOutOfDate("%s changed since the reference AUC was measured: run "
+                                     "`python -m reference.sequences.grading measure`" % file.name)
+    return data
+
+
+def reference_auc() -> float:
+    if REFERENCE_AUC_OVERRIDE is not None:
+        return float(REFERENCE_AUC_OVERRIDE)
+    return float(stored_reference()["reference_auc"])
+
+
+def train_final_model(seed: int):
+    """The notebook's final training, exactly: build_rnn on every public window, FINAL_CONFIG."""
+    import torch
+    from reference.sequences import solution
+
+    X, y, _ = windows_of(solution.load_subjects(PUBLIC_PATH), solution)
+    torch.manual_seed(seed)
+    model = solution.build_rnn(solution.WINDOW)
+    solution.train_model(model, X, y, seed=seed, **FINAL_CONFIG)
+    return model
+
+
+def measure(seeds: int) -> dict:
+    from sklearn.metrics import roc_auc_score
+    from reference.sequences import solution
+
+    X_hidden, y_hidden = load_hidden()
+    runs = []
+    for seed in range(seeds):
+        started, cpu = time.time(), time.process_time()
+        model = train_final_model(seed)
+        auc = float(roc_auc_score(y_hidden, solution.predict_proba(model, X_hidden)))
+        runs.append({"seed": seed, "hidden_auc": round(auc, 5), "cpu_s": round(time.process_time() - cpu, 1),
+                     "wall_s": round(time.time() - started, 1)})
+        print("seed %d: hidden AUC %.4f (%.1f s cpu)" % (seed, auc, runs[-1]["cpu_s"]), flush=True)
+    aucs = [r["hidden_auc"] for r in runs]
+    return {"reference_auc": round(statistics.median(aucs), 5), "min": min(aucs), "max": max(aucs),
+            "seeds": seeds, "config": FINAL_CONFIG, "model": "build_rnn(WINDOW) (GRU, hidden 32)",
+            "hidden_windows": int(len(y_hidden)), "runs": runs,
+            "public_sha256": sha256(PUBLIC_PATH), "hidden_sha256": sha256(HIDDEN_PATH)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference.sequences.grading")
+    parser.add_argument("command", choices=("show", "measure"))
+    parser.add_argument("--seeds", type=int, default=20)
+    args = parser.parse_args(argv)
+    if args.command == "measure":
+        REFERENCE_PATH.write_text(json.dumps(measure(args.seeds), indent=1) + "\n")
+    reference = reference_auc()
+    print("reference AUC %.4f; %s" % (reference, describe_thresholds(reference)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
