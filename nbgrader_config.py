@@ -16,6 +16,9 @@ c.Autograde.autograde_preprocessors = [
     "coursekit.preprocessors.InjectHiddenChecks",
     "coursekit.execute.GradingExecute",
     "coursekit.preprocessors.ScoreHiddenChecks",
+    # Students' Markdown and their code's outputs reach formgrader as text, never as live HTML
+    # (formgrader renders Markdown cells without nbconvert's sanitiser): coursekit/sanitize.py.
+    "coursekit.sanitize.NeutraliseStudentHTML",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -39,6 +42,7 @@ c.LimitOutput.max_lines = 300
 c.ClearMarkScheme.enforce_metadata = False
 # ...and the feedback students receive must not carry them.
 c.GenerateFeedback.preprocessors = [
+    "coursekit.sanitize.NeutraliseStudentHTML",  # also for notebooks autograded before it existed
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
@@ -52,3 +56,8 @@ c.GradingExecute.timeout_after_timeout = 10
 # processor time, but on a loaded grader the same training took up to 207 s of wall time
 # (docs/af-capstone.md), so this cell alone gets a longer wall-clock limit than Execute.timeout.
 c.GradingExecute.locked_cell_timeouts = {"train_the_final_model": 420}
+
+# Formgrader and feedback pages show submissions: no script or event handler from a cell output
+# may run in the instructor's (or student's) browser. nbconvert then cleans HTML/SVG/Markdown
+# outputs and leaves JavaScript outputs out.
+c.HTMLExporter.sanitize_html = True

@@ -16,7 +16,16 @@ that really failed:
   had succeeded are run again silently (so the student's definitions exist), and
   grading goes on with the next cell. The crashed cell is not run again.
 - **Floods.** A cell keeps at most ``max_output_bytes`` of output; the rest is dropped
-  with a note, so a print loop cannot exhaust the grader's memory.
+  with a note, so a print loop cannot exhaust the grader's memory. Every path into a
+  cell's outputs counts: prints and C-level writes, ``display()``, ``update_display_data``
+  (which nbclient applies without passing through :meth:`output`) and widget messages.
+  No single message from the kernel may exceed ``max_message_mb`` (ZeroMQ drops the
+  connection for it before it is read into memory) and at most ``receive_queue``
+  messages wait in the grader, so the grader's memory stays bounded whatever a
+  submission prints or returns.
+- **Results first.** A hidden check's result (MIME ``application/vnd.coursekit.check+json``)
+  is kept outside the output cap (up to ``max_message_mb`` per cell): student output
+  printed, logged or displayed before it cannot crowd it out.
 
 Every such event is reported to listeners registered with :func:`listen` (the grading
 runner writes them into the grading log).
@@ -38,6 +47,7 @@ import threading
 from queue import Empty
 from time import monotonic
 
+import zmq
 from jupyter_core.utils import ensure_async
 from nbclient.client import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -50,6 +60,29 @@ from coursekit.exposure import copy_written_files, explain_cell
 from coursekit.sandbox import HOME, SUBMISSION, SandboxedKernelManager, sandbox_problem
 
 _listeners: list = []
+#: MIME type of a hidden check's result (coursekit.harness.RESULT_MIME; not imported: no cycle).
+_RESULT_MIME = "application/vnd.coursekit.check+json"
+_bounded_clients: dict = {}
+
+
+def _bounded_client(base: type, max_bytes: int, queue: int) -> type:
+    """``base`` (a kernel client class) whose ZeroMQ sockets refuse messages over ``max_bytes``
+    (the kernel is disconnected instead of the grader reading it) and queue at most ``queue``."""
+    key = (base, max_bytes, queue)
+    if key not in _bounded_clients:
+        from traitlets import default
+
+        class BoundedClient(base):
+            @default("context")
+            def _bounded_context(self):
+                context = super()._context_default()
+                context.setsockopt(zmq.MAXMSGSIZE, max_bytes)  # applied to every socket it creates
+                context.setsockopt(zmq.RCVHWM, queue)
+                return context
+
+        BoundedClient.__name__ = BoundedClient.__qualname__ = "Bounded" + base.__name__
+        _bounded_clients[key] = BoundedClient
+    return _bounded_clients[key]
 #: Per process: one sandboxed kernel per (kernel name, limits), booting for the next notebook:
 #: key -> (owner pid, manager).
 _spares: dict = {}
@@ -123,6 +156,11 @@ class GradingExecute(Execute):
                                    "skipped.").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output kept per cell; the rest is dropped with a "
                                                "note.").tag(config=True)
+    max_message_mb = Integer(24, help="Largest message the grader reads from a kernel, MiB; a larger one "
+                                      "is refused by ZeroMQ before it reaches memory (a hidden check's "
+                                      "largest legal result is about 12 MiB).").tag(config=True)
+    receive_queue = Integer(16, help="Messages from a kernel that may wait in the grader's memory; more "
+                                     "wait in the kernel's own (limited) memory.").tag(config=True)
     shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
                            help="A graded kernel's state is thrown away, so it is killed at once.").tag(config=True)
     prelaunch = Bool(True, help="Keep one sandboxed kernel booting in the background for the next notebook "
@@ -144,6 +182,8 @@ class GradingExecute(Execute):
 
     # ------------------------------------------------------------------ kernel life
     async def async_start_new_kernel_client(self):
+        self.km.client_factory = _bounded_client(self.km.client_factory, self.max_message_mb << 20,
+                                                 self.receive_queue)
         if self._adopted:
             self._adopted = False
             saved = self.startup_timeout
@@ -293,14 +333,74 @@ class GradingExecute(Execute):
                 return "ok" if msg["content"].get("status") == "ok" else "error"
 
     # ------------------------------------------------------------------ outputs
+    def process_message(self, msg, cell, cell_index):
+        """Charge what nbclient stores without calling :meth:`output` (display updates, widget
+        state) to the cell's output budget; drop it once the budget is used up."""
+        msg_type = msg.get("msg_type") or msg.get("header", {}).get("msg_type", "")
+        content = msg.get("content")
+        if not isinstance(content, dict):
+            return super().process_message(msg, cell, cell_index)
+        transient = content.get("transient")
+        display_id = transient.get("display_id") if isinstance(transient, dict) else None
+        if display_id and msg_type in ("display_data", "execute_result", "update_display_data"):
+            targets = sum(len(v) for v in self._display_id_map.get(display_id, {}).values())
+            size = len(json.dumps(content.get("data"), default=str)) + len(json.dumps(content.get("metadata"),
+                                                                                     default=str))
+            growth = max(0, size - self._display_sizes.get(display_id, 0)) * targets
+            if targets and not self._charge(cell_index, growth):
+                self._note_truncated(cell_index)
+                if msg_type == "update_display_data":
+                    return None
+                content["transient"] = {}  # appended (and capped) as a plain output; earlier ones stay
+            elif targets:
+                self._display_sizes[display_id] = max(size, self._display_sizes.get(display_id, 0))
+            if msg_type != "update_display_data":
+                self._display_sizes[display_id] = max(size, self._display_sizes.get(display_id, 0))
+        elif msg_type.startswith("comm"):
+            size = len(json.dumps(content.get("data"), default=str)) + sum(
+                len(b) for b in msg.get("buffers") or () if isinstance(b, (bytes, memoryview)))
+            if not self._charge(cell_index, size):
+                self._note_truncated(cell_index)
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+    def _charge(self, cell_index: int, size: int) -> bool:
+        used = self._output_bytes.get(cell_index, 0)
+        if used + size > self.max_output_bytes:
+            return False
+        self._output_bytes[cell_index] = used + size
+        return True
+
+    def _note_truncated(self, cell_index: int) -> None:
+        if cell_index in self._truncated:
+            return
+        self._truncated.add(cell_index)
+        self.nb.cells[cell_index].outputs.append(from_dict({
+            "output_type": "stream", "name": "stdout",
+            "text": "\n[output truncated by the grader: this cell wrote more than %d kB]\n"
+                    % (self.max_output_bytes // 1000)}))
+        self._event("output_truncated", cell_index, "cell %d wrote more than %d bytes of output; the rest "
+                    "was dropped" % (cell_index, self.max_output_bytes))
+
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not outs or outs[-1] is not out:
             return out
         size = len(json.dumps(out, default=str))
+        if out.get("output_type") == "display_data" and _RESULT_MIME in (out.get("data") or {}):
+            # A hidden check's result travels outside the output cap (within its own budget), so
+            # student output printed, logged or displayed before it cannot crowd it out.
+            used = self._result_bytes.get(cell_index, 0)
+            if used + size <= self.max_message_mb << 20:
+                self._result_bytes[cell_index] = used + size
+                return out
         used = self._output_bytes.get(cell_index, 0)
         if used + size > self.max_output_bytes:
             outs.pop()
+            if display_id:  # nbclient registered its place; a later update must not land on another output
+                places = self._display_id_map.get(display_id, {}).get(cell_index, [])
+                if len(outs) in places:
+                    places.remove(len(outs))
             room = self.max_output_bytes - used
             if out.get("output_type") == "stream" and room > 0:  # keep the beginning of a long print
                 outs.append(from_dict({"output_type": "stream", "name": out.get("name", "stdout"),
@@ -329,6 +429,8 @@ class GradingExecute(Execute):
         self._check_assign_resources(resources)
         self.events = []
         self._output_bytes: dict[int, int] = {}
+        self._result_bytes: dict[int, int] = {}
+        self._display_sizes: dict[str, int] = {}
         self._truncated: set[int] = set()
         self._pending_links: list[str] = []
         self._adopted = False

@@ -31,7 +31,7 @@ message): a 200-byte dtype string can no longer ask for gigabytes.
 
 import numpy as np
 
-_WIRE_MAX_ITEMS = 2_000_000  # refuse to ship more numbers than this in one value
+_WIRE_MAX_ITEMS = 500_000    # refuse to ship more numbers than this in one value (about 12 MB of JSON)
 _WIRE_MAX_DEPTH = 64         # encode stops at 20 levels; decode refuses anything deeper than this
 _WIRE_MAX_DIMS = 32          # numpy's own limit on array dimensions
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from html import escape
 import sqlite3
 from pathlib import Path
@@ -36,6 +37,58 @@ def _course_files(root: Path) -> dict:
     return {k: v for k, v in tree_digest(root, skip=skip).items() if k != "gradebook.db"}
 
 
+class PeakMemory:
+    """Peak resident memory (VmHWM) of this process's grading workers while a batch runs.
+
+    Samples every descendant process except sandboxed kernels (bwrap, setpriv, prlimit and
+    the ipykernel they start): what is left is the grader, its Dask nanny and workers.
+    """
+
+    _KERNEL_WORDS = (b"ipykernel", b"bwrap", b"setpriv", b"prlimit")
+
+    def __init__(self):
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.wait(0.2):
+            self.sample()
+
+    def sample(self):
+        parents = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    status = Path("/proc/%s/status" % entry).read_text()
+                    parents[int(entry)] = (int(status.split("PPid:")[1].split()[0]), status)
+                except (OSError, IndexError, ValueError):
+                    continue
+        me = os.getpid()
+        for pid, (ppid, status) in parents.items():
+            chain, seen = ppid, 0
+            while chain not in (me, 0, 1) and chain in parents and seen < 50:
+                chain, seen = parents[chain][0], seen + 1
+            if chain != me or "VmHWM:" not in status:
+                continue
+            try:
+                command = Path("/proc/%d/cmdline" % pid).read_bytes()
+            except OSError:
+                continue
+            if any(word in command for word in self._KERNEL_WORDS):
+                continue
+            kib = int(status.split("VmHWM:")[1].split()[0])
+            self.peaks[pid] = max(self.peaks.get(pid, 0), kib << 10)
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     from coursekit.grading.parallel import grade_assignment
@@ -49,7 +102,8 @@ def graded(tmp_path_factory):
     saved = os.environ.get("COURSEKIT_SECRET")
     os.environ["COURSEKIT_SECRET"] = SECRET
     try:
-        summary = grade_assignment(root, ASSIGNMENT, workers=2, progress=False)
+        with PeakMemory() as memory:
+            summary = grade_assignment(root, ASSIGNMENT, workers=2, progress=False)
     finally:
         if saved is None:
             os.environ.pop("COURSEKIT_SECRET", None)
@@ -59,7 +113,7 @@ def graded(tmp_path_factory):
     for line in (root / ".coursekit" / "grading" / ASSIGNMENT / "log.jsonl").read_text().splitlines():
         entry = json.loads(line)
         log[entry["student"]] = entry
-    return {"root": root, "base": base, "summary": summary, "log": log, "before": before}
+    return {"root": root, "base": base, "summary": summary, "log": log, "before": before, "memory": memory.peaks}
 
 
 def _scores(root: Path, student: str) -> dict:
@@ -80,7 +134,8 @@ def test_each_submission_gets_its_exact_grade(graded, case):
     scores = _scores(graded["root"], case.name)
     manual = scores.pop("explain_normalize")
     assert scores == case.expected, "%s supposed to score %s, got %s" % (case.name, case.expected, scores)
-    assert manual == 0.0  # nobody answered it: nbgrader's "no response" rule, whatever else happened
+    # Unanswered: nbgrader's "no response" rule, whatever else happened; answered: waits for a grader.
+    assert manual == case.manual
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -150,3 +205,34 @@ def test_feedback_shows_verdicts_but_not_hidden_tests(graded):
     for html in (correct, crashed):
         for secret in ("_coursekit_hidden_check", "coursekit-check:", "BEGIN HIDDEN TESTS", "_probe_ns"):
             assert secret not in html
+
+
+# ---------------------------------------------------------------- second round (issue 17)
+
+def test_grader_memory_stays_under_one_gib_per_worker(graded):
+    """Floods of output, a 40 MB message, 150 MB of display updates and a forged dtype bomb were
+    all graded in this batch: no grading process may have held 1 GiB at any moment."""
+    peaks = graded["memory"]
+    assert peaks, "no grading process was sampled"
+    print("peak resident memory per grading process (MiB):", sorted(v >> 20 for v in peaks.values()))
+    assert max(peaks.values()) < 2**30, {pid: v >> 20 for pid, v in peaks.items()}
+
+
+@pytest.mark.parametrize("name", ["floods_update_display_data", "sends_one_40mb_message",
+                                  "floods_display_during_probe"])
+def test_flooded_notebooks_stay_small_on_disk(graded, name):
+    path = graded["root"] / "autograded" / name / ASSIGNMENT / "functions.ipynb"
+    assert path.stat().st_size < 2_000_000, "%s: %d bytes on disk" % (name, path.stat().st_size)
+
+
+def test_student_html_reaches_formgrader_as_text(graded):
+    """Raw HTML in a written answer and in added Markdown is escaped in the autograded notebook
+    (formgrader renders Markdown without a sanitiser); the submitted file is untouched."""
+    path = graded["root"] / "autograded" / "script_in_outputs_and_answer" / ASSIGNMENT / "functions.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Its standard deviation is 0. &lt;img src=x" in markdown
+    for raw in ("<img", "<script", "<iframe", "javascript:"):
+        assert raw not in markdown, raw
+    submitted = graded["root"] / "submitted" / "script_in_outputs_and_answer" / ASSIGNMENT / "functions.ipynb"
+    assert '<img src=x onerror=' in submitted.read_text()

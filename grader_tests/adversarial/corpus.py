@@ -42,6 +42,7 @@ class Case:
     outputs: tuple = ()
     events: tuple = ()                  # execution events the log must show (timeout, kernel_died, ...)
     escape_files: tuple = field(default=())   # host paths that must NOT exist afterwards
+    manual: float | None = 0.0          # auto score of the manual cell: None once a student answered it
 
     def __str__(self) -> str:
         return self.name
@@ -273,8 +274,8 @@ def _deletes_outside(release, folder, root):
             '_try("rm source", lambda: shutil.rmtree("{root}/source"))\n'
             '_try("rm gradebook", lambda: os.remove("{root}/gradebook.db"))\n'
             '_try("rm other submission", lambda: shutil.rmtree("{root}/submitted/correct"))\n'
-            '_try("rm own submission file", lambda: os.remove("/home/student/.submission/data.csv"))\n'
-            '_try("write own submission", lambda: open("/home/student/.submission/functions.ipynb", "w").write("x"))\n'
+            '_try("rm own submission file", lambda: os.remove("/submission/data.csv"))\n'
+            '_try("write own submission", lambda: open("/submission/functions.ipynb", "w").write("x"))\n'
             '_try("write canary", lambda: open("{root}/../canary.txt", "w").write("x"))\n'
             '_try("write venv", lambda: open(os.__file__, "a").write("#"))\n'
             '_try("write /usr", lambda: open("/usr/lib/coursekit-escape", "w").write("x"))\n'
@@ -298,6 +299,161 @@ def _exit_in_answer_cell(release, folder, root):
         'def add(a, b):\n    """Correct, but the cell that defines it ends the kernel."""\n    return a + b\n'
         'exit()')))
 
+
+# ---------------------------------------------------------------- second round (issue 17)
+
+def _metadata_case(change: Callable) -> Callable:
+    def build(release, folder, root):
+        nb = answered(release)
+        change(nb)
+        _write(folder, nb)
+    return build
+
+
+def _kernelspec(value):
+    def change(nb):
+        if value is None:
+            del nb.metadata["kernelspec"]
+        else:
+            nb.metadata["kernelspec"] = value
+    return _metadata_case(change)
+
+
+def _grade_id_not_a_string(nb):
+    _cell(nb, "test_add").metadata["nbgrader"]["grade_id"] = ["test_add"]
+    invented = nbformat.v4.new_code_cell("print('a cell claiming points')")
+    invented.metadata["nbgrader"] = {"grade_id": {"points": 100}, "grade": True, "points": 100, "solution": False,
+                                     "locked": False, "schema_version": 3}
+    nb.cells.insert(_index(nb, "setup") + 1, invented)
+
+
+def _invalid_cell_ids(nb):
+    for cell, bad in zip(nb.cells[1:4], ("../../../etc/passwd", "\u00fcn\u00efc\u00f6d\u00e9-id", "x" * 100)):
+        cell["id"] = bad
+
+
+def _odd_file_names(release, folder, root):
+    _write(folder, answered(release, add=(
+        'def add(a, b):\n    """a + b, once its own .submission file is readable."""\n'
+        '    return a + b + (0 if open(".submission").read() == "mine" else 1)')))
+    (folder / ".submission").write_text("mine")           # the sandbox's own mount point used to be this name
+    (folder / ".coursekit").write_text("not a folder")    # the grader writes hidden inputs to .coursekit/
+    (folder / "odd\nname.txt").write_text("x")
+    (folder / "caf\udce9.txt".encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")).write_text("x")
+
+
+def _malformed_timestamp(release, folder, root):
+    _write(folder, answered(release))
+    (folder / "timestamp.txt").write_bytes(b"yesterday, honest \xff")
+
+
+def _huge_int_when_probed(release, folder, root):
+    _write(folder, answered(release, relu=(
+        'def relu(x):\n    """Correct for arrays; a number of 401 digits for scalars."""\n'
+        '    if np.ndim(x) == 0:\n        return 10**400\n    return np.maximum(np.asarray(x, dtype=float), 0.0)')))
+
+
+_FLOOD = 300_000  # characters, over the fixture's 200 kB output cap per cell
+
+
+def _floods_logger(release, folder, root):
+    nb = answered(release, normalize=(
+        'import logging, sys\n'
+        'chatter = logging.getLogger("chatter")\n'
+        'chatter.addHandler(logging.StreamHandler(sys.stderr))  # bound to the kernel\'s stderr before any probe\n'
+        'chatter.setLevel(logging.INFO)\n' + CORRECT["normalize"].replace(
+            '    x = np.asarray(x, dtype=float)\n',
+            '    x = np.asarray(x, dtype=float)\n    chatter.info("normalising %%s", "x" * %d)\n' % (_FLOOD // 5))))
+    _write(folder, nb)
+
+
+def _floods_display(release, folder, root):
+    _write(folder, answered(release, normalize=(
+        'from IPython.display import display\n' + CORRECT["normalize"].replace(
+            '    x = np.asarray(x, dtype=float)\n',
+            '    x = np.asarray(x, dtype=float)\n    display({"text/plain": "y" * %d}, raw=True)\n' % (_FLOOD // 5)))))
+
+
+def _floods_c_level(release, folder, root):
+    _write(folder, answered(release, normalize=(
+        'import os\n' + CORRECT["normalize"].replace(
+            '    x = np.asarray(x, dtype=float)\n',
+            '    x = np.asarray(x, dtype=float)\n    os.write(1, b"z" * %d)\n' % (_FLOOD // 5)))))
+
+
+def _update_display_flood(release, folder, root):
+    code = ('from IPython.display import display\n'
+            'handle = display({"text/plain": "progress"}, raw=True, display_id=True)\n'
+            'for i in range(150):  # 150 MB through update_display_data, which bypassed the output cap\n'
+            '    handle.update({"text/plain": "%d " % i + "u" * 1_000_000}, raw=True)\n')
+    nb = answered(release)
+    nb.cells.insert(_index(nb, "setup") + 1, nbformat.v4.new_code_cell(code))
+    _write(folder, nb)
+
+
+def _one_oversized_message(release, folder, root):
+    code = ('from IPython.display import display\n'
+            'display({"text/plain": "m" * 40_000_000}, raw=True)  # 40 MB in one message\n'
+            'print("after the big message")\n')
+    nb = answered(release)
+    nb.cells.insert(_index(nb, "setup") + 1, nbformat.v4.new_code_cell(code))
+    _write(folder, nb)
+
+
+def _forged_dtype_bomb(release, folder, root):
+    bomb = {"value": {"__ndarray__": {"dtype": "(1000000000,)f8", "shape": [], "data": []}}}
+    nb = answered(release, normalize=(
+        'import IPython.display\n'
+        '_real_display = IPython.display.display\n'
+        'def _forged(*objects, **kwargs):\n'
+        '    objects = [{"application/vnd.coursekit.check+json": {"check": "fixture.normalize", '
+        '"results": [%r] * 5}} if isinstance(o, dict) and "application/vnd.coursekit.check+json" in o else o '
+        'for o in objects]\n'
+        '    return _real_display(*objects, **kwargs)\n'
+        'IPython.display.display = _forged\n' % (bomb,) + CORRECT["normalize"]))
+    _write(folder, nb)
+
+
+_PWN = "document.title='PWNED'"
+
+
+def _script_in_outputs_and_answer(release, folder, root):
+    code = ('from IPython.display import HTML, Javascript, Markdown, display\n'
+            'display(HTML("<b>bold</b><script>%s</script><img src=x onerror=\\"%s\\">"))\n'
+            'display(Javascript("%s"))\n'
+            'display(Markdown("<img src=y onerror=\\"%s\\">"))\n' % (_PWN, _PWN, _PWN, _PWN))
+    nb = answered(release)
+    nb.cells.insert(_index(nb, "setup") + 1, nbformat.v4.new_code_cell(code))
+    _cell(nb, "explain_normalize").source = (
+        'Its standard deviation is 0. <img src=x onerror="%s"> <script>%s</script> '
+        '[details](javascript:%s)' % (_PWN, _PWN, _PWN))
+    nb.cells.append(nbformat.v4.new_markdown_cell('<iframe src="javascript:%s"></iframe>' % _PWN))
+    _write(folder, nb)
+
+
+SECOND_ROUND = [
+    Case("kernelspec_names_bash", _kernelspec({"name": "bash", "display_name": "Bash", "language": "bash"}), FULL,
+         notes=("kernelspec ('bash') was not the assignment's; restored 'python3'",)),
+    Case("kernelspec_missing", _kernelspec(None), FULL, notes=("kernelspec (none)",)),
+    Case("kernelspec_empty_name", _kernelspec({"name": "", "display_name": ""}), FULL, notes=("kernelspec ('')",)),
+    Case("grade_id_not_a_string", _metadata_case(_grade_id_not_a_string), FULL,
+         notes=("unknown grade_id ['test_add']", "unknown grade_id {'points': 100}",
+                "test cell 'test_add' was missing")),
+    Case("invalid_cell_ids", _metadata_case(_invalid_cell_ids), FULL, notes=("3 cell id(s) were not valid",)),
+    Case("odd_file_names", _odd_file_names, FULL, notes=(".coursekit (a name the grader uses itself)",)),
+    Case("malformed_timestamp", _malformed_timestamp, FULL, notes=("timestamp.txt is not a time nbgrader can read",)),
+    Case("returns_huge_int_when_probed", _huge_int_when_probed, {**FULL, "test_relu": 1.0},
+         outputs=("an int of about 401 digits",)),
+    Case("floods_logger_during_probe", _floods_logger, FULL, events=("output_truncated",)),
+    Case("floods_display_during_probe", _floods_display, FULL, events=("output_truncated",)),
+    Case("floods_c_level_writes_during_probe", _floods_c_level, FULL, events=("output_truncated",)),
+    Case("floods_update_display_data", _update_display_flood, FULL, events=("output_truncated",)),
+    Case("sends_one_40mb_message", _one_oversized_message, FULL, outputs=("!mmmmmmmmmm",)),
+    Case("forges_result_with_huge_dtype", _forged_dtype_bomb, _without("test_normalize"),
+         outputs=("the result could not be read",)),
+    Case("script_in_outputs_and_answer", _script_in_outputs_and_answer, FULL, manual=None,
+         outputs=("!<script", "!<img", "!<iframe", "!application/javascript")),
+]
 
 CASES = [
     Case("correct", _answers(), FULL, outputs=("Hidden tests: 1 / 1 points",)),
@@ -386,4 +542,4 @@ CASES = [
     Case("stdout_spoofing", _stdout_spoofing, _without("test_add"), outputs=("tampered",)),
     Case("sys_modules_injection", _sys_modules_injection, _without("test_relu")),
     Case("monkeypatches_builtins", _monkeypatches_builtins, _without("test_normalize")),
-]
+] + SECOND_ROUND
