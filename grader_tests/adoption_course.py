@@ -99,11 +99,15 @@ def make_shared_data(base: Path) -> Path:
     return shared
 
 
+def course_config(shared: Path, allowing: bool) -> str:
+    """The course's nbgrader_config.py, with or without the settings that allow each case."""
+    return BASE_CONFIG + (ALLOWING % {"shared": str(shared), "variable": VARIABLE} if allowing else "")
+
+
 def make_course(root: Path, shared: Path, allowing: bool) -> Path:
     """Write, release and fill the course (one submission per case) at ``root``."""
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
-    config = BASE_CONFIG + (ALLOWING % {"shared": str(shared), "variable": VARIABLE} if allowing else "")
-    (root / "nbgrader_config.py").write_text(config)
+    (root / "nbgrader_config.py").write_text(course_config(shared, allowing))
     source = notebook([
         code("import os"),
         solution("def answer():\n    ### BEGIN SOLUTION\n    return 42\n    ### END SOLUTION", "answer"),

@@ -149,7 +149,9 @@ def run_nbgrader(course: Course, side_root: Path, assignment: str, timeout: floa
     own.write_text(text)
     command = [str(Path(sys.executable).parent / "nbgrader"), "autograde", assignment, "--force",
                *_command_line(_overrides(side_root))]
-    result = subprocess.run(command, cwd=side_root, capture_output=True, text=True, timeout=timeout)
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader's own tools (alembic) live beside it
+    env = dict(os.environ, PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    result = subprocess.run(command, cwd=side_root, env=env, capture_output=True, text=True, timeout=timeout)
     (side_root / "nbgrader-autograde.log").write_text(result.stdout + result.stderr)
     failed = {}
     for line in (result.stdout + result.stderr).splitlines():
@@ -245,11 +247,12 @@ def compare(root, assignment: str, *, students: list[str] | None = None, workers
     chosen = [s for s in available if not students or s in set(students)]
     if not chosen:
         raise GradingError("no submissions of %r to compare" % assignment)
-    secret = os.environ.get("COURSEKIT_SECRET") or None
     own_secret = course.root / ".coursekit" / "secret"
-    if secret is None:
-        # the course's own, or a throw-away one shared by both sides (never written into the course)
-        secret = own_secret.read_text().strip() if own_secret.is_file() else secrets.token_hex(32)
+    secret = None  # a course without hidden checks (no reference/) needs none, and gets none
+    if own_secret.is_file():
+        secret = own_secret.read_text().strip()
+    elif (course.root / "reference").is_dir() and not os.environ.get("COURSEKIT_SECRET"):
+        secret = secrets.token_hex(32)  # shared by both sides, never written into the course
     scratch = Path(tempfile.mkdtemp(prefix="coursekit-compare-%s-" % assignment))
     comparison = Comparison(assignment, chosen, scratch=scratch if keep else None)
     try:
