@@ -355,7 +355,7 @@ class Check:
                  probe: str | None = None, judge: Callable | None = None, rtol: float = DEFAULT_RTOL,
                  atol: float = DEFAULT_ATOL, strict_types: bool = False,
                  timeout: float = DEFAULT_CASE_TIMEOUT_S, description: str = "", uses_context: bool = False,
-                 kernel_files: Callable | None = None):
+                 kernel_files: Callable | None = None, isolated: bool = False):
         self.id = check_id
         self.function = function
         self.reference = reference
@@ -367,6 +367,9 @@ class Check:
         self.description = description
         self.uses_context = uses_context
         self.kernel_files = kernel_files
+        #: Also run in a fresh grader-owned process with floating-point overflow trapped
+        #: (:mod:`coursekit.isolated`); a case must pass there too.
+        self.isolated = isolated
 
     def __repr__(self) -> str:
         return "Check(%r)" % self.id
@@ -403,8 +406,12 @@ class Check:
             return self.custom_judge(case, expected, got)
         return default_judge(expected, got, rtol=self.rtol, atol=self.atol, strict_types=self.strict_types)
 
-    def score(self, groups: list[Group], payload: dict | None) -> Verdict:
-        """Judge the kernel's ``payload`` (``{"check", "results"}``) against the reference."""
+    def score(self, groups: list[Group], payload: dict | None, isolated: list[dict] | None = None) -> Verdict:
+        """Judge the kernel's ``payload`` (``{"check", "results"}``) against the reference.
+
+        ``isolated``: one wire result per case from :func:`coursekit.isolated.run`; a case
+        that passes in the kernel must pass there too.
+        """
         cases = [case for g in groups for case in g.cases]
         if payload is None:
             return Verdict(self.id, [], problem="The hidden check did not report any result "
@@ -436,6 +443,10 @@ class Check:
                     # expected) costs that case, never the whole submission.
                     why = "the grader could not judge what came back (%s: %s)" % (
                         type(error).__name__, str(error)[:200])
+                if isolated is not None and (why is None or (isinstance(why, Partial) and score > 0)):
+                    again = self._judge_isolated(case, isolated[i] if i < len(isolated) else None)
+                    if again:
+                        why = "checked again in a fresh process with float overflow trapped: %s" % again
                 if isinstance(why, Partial):
                     case_verdicts.append(CaseVerdict(case, score >= 1.0, "%s: %s" % (label, why.message), score))
                 elif why is None:
@@ -445,6 +456,21 @@ class Check:
                 i += 1
             verdicts.append(GroupVerdict(group, case_verdicts))
         return Verdict(self.id, verdicts)
+
+    def _judge_isolated(self, case: Case, result: dict | None) -> str | None:
+        try:
+            got = Outcome.from_wire(result) if isinstance(result, dict) else None
+        except Exception:
+            got = None
+        if got is None:
+            return "no result could be read"
+        try:
+            why = self.judge(case, self.expected(case), got)
+        except Exception as error:
+            return "the grader could not judge what came back (%s)" % type(error).__name__
+        if isinstance(why, Partial):
+            return None if why.score >= 1.0 else why.message
+        return why
 
     def run_locally(self, namespace: dict, seed: int = 0, context: dict | None = None) -> Verdict:
         """Grade the functions in ``namespace`` in this process (for the kit's own tests)."""

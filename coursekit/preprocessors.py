@@ -166,7 +166,7 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
         plan = resources.get(_RESOURCE_KEY, {})
         for path in resources.get(_FILES_KEY, []):
             path.unlink(missing_ok=True)  # hidden inputs must not stay beside the graded notebook
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or not utils.is_grade(cell):
                 continue
             if not self.stderr_fails_cell:
@@ -174,8 +174,35 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
                 cell.outputs = [self._stderr_as_stdout(o) for o in cell.get("outputs", [])]
             entry = plan.get(cell.metadata["nbgrader"]["grade_id"])
             if entry is not None:
+                entry["isolated"] = self._run_isolated(nb, index, entry, resources)
                 self._score_cell(cell, entry)
         return nb, resources
+
+    def _run_isolated(self, nb: NotebookNode, index: int, entry: dict, resources: dict) -> dict:
+        """Results of checks marked ``isolated`` from fresh trapped processes (coursekit/isolated.py)."""
+        found: dict = {}
+        cell = nb.cells[index]
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return found  # the cell scores 0 anyway
+        for check, groups in entry["checks"]:
+            if not getattr(check, "isolated", False):
+                continue
+            from coursekit import isolated
+            from coursekit.sandbox import SandboxedKernelManager
+
+            limits = SandboxedKernelManager(config=self.config).limits
+            workdir = resources.get("metadata", {}).get("path") or None
+            try:
+                results = isolated.run(check, groups, isolated.notebook_code(nb, index), workdir, limits)
+            except Exception as error:  # the grader's own failure: the kernel's verdict stands, and says so
+                self.log.error("coursekit: isolated run of %s failed: %s", check.id, error)
+                continue
+            if results == isolated.TRAPS_UNAVAILABLE:
+                self.log.warning("coursekit: this processor cannot trap float overflow; %s judged in the kernel only",
+                                 check.id)
+                continue
+            found[check.id] = results
+        return found
 
     def preprocess_cell(self, cell, resources, index):  # pragma: no cover - preprocess does the work
         return cell, resources
@@ -232,7 +259,8 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
                                         "its results were tampered with, so it earns no points."))
             else:
                 try:
-                    verdicts.append(check.score(groups, found[0] if found else None))
+                    verdicts.append(check.score(groups, found[0] if found else None,
+                                                entry.get("isolated", {}).get(check.id)))
                 except Exception as crash:  # a judge's bug costs its own check, not the submission
                     self.log.error("coursekit: judging %s failed: %s: %s", check.id, type(crash).__name__, crash)
                     verdicts.append(Verdict(check.id, [], problem="The grader could not judge this check (%s); "

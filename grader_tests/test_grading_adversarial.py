@@ -236,3 +236,90 @@ def test_student_html_reaches_formgrader_as_text(graded):
         assert raw not in markdown, raw
     submitted = graded["root"] / "submitted" / "script_in_outputs_and_answer" / ASSIGNMENT / "functions.ipynb"
     assert '<img src=x onerror=' in submitted.read_text()
+
+
+# ---------------------------------------------------------------- stability judged where it cannot be switched off
+
+_SIGMOIDS = {
+    # np.errstate inside the function silenced the kernel's overflow warnings and earned the point.
+    "naive_sigmoid_hiding_overflow_with_errstate": ('def sigmoid(z):\n'
+                                                    '    with np.errstate(over="ignore", invalid="ignore"):\n'
+                                                    '        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))'),
+    "naive_sigmoid_hiding_overflow_with_warning_filters": (
+        'import warnings\n'
+        'def sigmoid(z):\n'
+        '    with warnings.catch_warnings():\n'
+        '        warnings.simplefilter("ignore")\n'
+        '        old = np.seterr(all="ignore")\n'
+        '        try:\n'
+        '            return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n'
+        '        finally:\n'
+        '            np.seterr(**old)'),
+    "naive_sigmoid_turning_traps_off_with_ctypes": (
+        'import ctypes\n'
+        'def sigmoid(z):\n'
+        '    try:\n'
+        '        ctypes.CDLL("libm.so.6").fedisableexcept(0x3d)\n'
+        '    except Exception:\n'
+        '        pass\n'
+        '    with np.errstate(all="ignore"):\n'
+        '        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))'),
+    "stable_sigmoid_with_masks": ('def sigmoid(z):\n'
+                                  '    z = np.asarray(z, dtype=float)\n'
+                                  '    e = np.exp(-np.abs(z))\n'
+                                  '    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))'),
+    "stable_sigmoid_with_logaddexp": 'def sigmoid(z):\n    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))',
+    "stable_sigmoid_with_tanh": 'def sigmoid(z):\n    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))',
+}
+#: Groups of perceptron.sigmoid_stable: large negative z, large positive z, arrays over [-1000, 1000].
+_STABILITY_EXPECTED = {
+    "naive_sigmoid_hiding_overflow_with_errstate": 1 / 3,          # only "large positive z" never overflows
+    "naive_sigmoid_hiding_overflow_with_warning_filters": 1 / 3,
+    "naive_sigmoid_turning_traps_off_with_ctypes": 1 / 3,          # the ctypes call is refused
+    "stable_sigmoid_with_masks": 1.0,
+    "stable_sigmoid_with_logaddexp": 1.0,
+    "stable_sigmoid_with_tanh": 1.0,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SIGMOIDS))
+def test_sigmoid_stability_is_judged_where_the_function_cannot_switch_it_off(name, tmp_path):
+    """The grader's ScoreHiddenChecks, on a notebook whose kernel reported no warning at all: the
+    point depends on a fresh process with float overflow trapped (coursekit/isolated.py)."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from coursekit import harness
+    from coursekit.preprocessors import ScoreHiddenChecks
+    try:
+        from coursekit.registry import get_check
+    except ImportError:  # before the unit registry
+        from coursekit.checks import get_check
+
+    check = get_check("perceptron.sigmoid_stable")
+    groups = check.groups(seed=20261206)
+    namespace = {"np": __import__("numpy")}
+    exec(_SIGMOIDS[name], namespace)
+    cases = [case.encoded() for group in groups for case in group.cases]
+    payload = harness.run_in_namespace(harness.check_source(check.id, check.function, check.probe, cases,
+                                                            check.timeout), namespace)
+    test = new_code_cell('"""sigmoid is numerically stable."""\n### BEGIN HIDDEN TESTS\n'
+                         '# coursekit-check: perceptron.sigmoid_stable\n### END HIDDEN TESTS')
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 3,
+                                 "grade_id": "test_sigmoid_stable", "schema_version": 3}
+    test.outputs = [new_output("display_data", data={harness.RESULT_MIME: payload})]
+    answer = new_code_cell(_SIGMOIDS[name])
+    answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "answer_sigmoid",
+                                   "schema_version": 3}
+    nb = new_notebook(cells=[new_code_cell("import numpy as np"), answer, test])
+    (tmp_path / "nb").mkdir(mode=0o755)
+    tmp_path.chmod(0o755)
+    resources = {"metadata": {"path": str(tmp_path / "nb")},
+                 "coursekit_hidden_checks": {"test_sigmoid_stable": {"checks": [(check, groups)], "public": ""}}}
+    in_kernel = check.score(groups, payload)
+    assert in_kernel.fraction == 1.0 or name.startswith("naive_sigmoid_turning"), in_kernel.lines()
+    nb, _ = ScoreHiddenChecks().preprocess(nb, resources)
+    score = float(nb.cells[2].outputs[-1]["data"]["text/plain"])
+    report = nb.cells[2].outputs[-2]["data"]["text/plain"]
+    assert score == pytest.approx(3 * _STABILITY_EXPECTED[name]), report
+    if _STABILITY_EXPECTED[name] < 1:
+        assert "fresh process with float overflow trapped" in report and "FloatingPointOverflow" in report, report

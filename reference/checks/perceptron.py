@@ -402,8 +402,11 @@ CHECKS = [
     Check("perceptron.step", "step", ref.step, _step_groups, judge=_labels_judge),
     Check("perceptron.sign", "sign", ref.sign, _sign_groups, judge=_labels_judge),
     Check("perceptron.sigmoid", "sigmoid", ref.sigmoid, _sigmoid_groups),
+    # isolated: warnings in the kernel can be silenced by the function itself (np.errstate inside it),
+    # so every case also runs in a fresh grader-owned process with float overflow trapped
+    # (coursekit/isolated.py), where an overflow kills the process whatever the function sets.
     Check("perceptron.sigmoid_stable", "sigmoid", _sigmoid_without_warnings, _sigmoid_stable_groups,
-          probe=SIGMOID_STABLE_PROBE, judge=_sigmoid_stable_judge),
+          probe=SIGMOID_STABLE_PROBE, judge=_sigmoid_stable_judge, isolated=True),
     Check("perceptron.weighted_sum", "weighted_sum", ref.weighted_sum, _weighted_sum_groups),
     Check("perceptron.predict", "predict", ref.predict, _predict_groups, judge=_labels_judge),
     Check("perceptron.logic_gate_weights", "logic_gate_weights", ref.logic_gate_weights, _gate_groups,
