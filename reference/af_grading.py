@@ -201,22 +201,51 @@ def train_reference_once(seed: int, public_path: Path = PUBLIC_PATH, hidden_path
             "best_epoch": history["best_epoch"], "train_cpu_s": round(cpu, 1), "train_wall_s": round(wall, 1)}
 
 
+def _partial_path(out: Path) -> Path:
+    return out.with_name(out.name + ".partial.jsonl")
+
+
 def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=print) -> dict:
-    """Train the reference with ``seeds`` training seeds, store the median hidden AUC and every run."""
+    """Train the reference with ``seeds`` training seeds, store the median hidden AUC and every run.
+
+    Each finished run is also appended to ``<out>.partial.jsonl`` (with the data hashes), and runs
+    already there for the same data are reused: a measurement stopped half-way (a shared machine
+    can make it take an hour) resumes where it stopped.
+    """
     import os
 
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    if jobs > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    hashes = {"hidden_content_sha256": _content_sha256(HIDDEN_PATH),
+              "public_content_sha256": _content_sha256(PUBLIC_PATH)}
+    partial = _partial_path(out)
+    done = {}
+    if partial.is_file():
+        for line in partial.read_text().splitlines():
+            entry = json.loads(line)
+            if all(entry.get(key) == value for key, value in hashes.items()) and entry["run"]["seed"] < seeds:
+                done[entry["run"]["seed"]] = entry["run"]
+        if done:
+            log("reusing %d run(s) of %s measured on these data" % (len(done), partial))
+    todo = [seed for seed in range(seeds) if seed not in done]
 
-        with ProcessPoolExecutor(jobs) as pool:
-            runs = list(pool.map(train_reference_once, range(seeds)))
-    else:
-        runs = [train_reference_once(seed) for seed in range(seeds)]
-    for run in runs:
+    def keep(run):
+        done[run["seed"]] = run
+        with open(partial, "a") as handle:
+            handle.write(json.dumps(dict(hashes, run=run)) + "\n")
         log("seed %(seed)2d: hidden AUC %(hidden_auc).4f  test AUC %(test_auc).4f  val %(best_val_auc).4f  "
             "%(epochs_run)2d epochs  %(train_cpu_s)5.1f s processor time (%(train_wall_s).0f s wall)" % run)
+
+    if jobs > 1 and todo:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(jobs) as pool:
+            for future in as_completed([pool.submit(train_reference_once, seed) for seed in todo]):
+                keep(future.result())
+    else:
+        for seed in todo:
+            keep(train_reference_once(seed))
+    runs = [done[seed] for seed in range(seeds)]
     aucs = np.array([run["hidden_auc"] for run in runs])
     from reference import af_solution as solution
 
@@ -229,8 +258,7 @@ def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=prin
         "hidden_auc": {"min": float(aucs.min()), "median": float(np.median(aucs)), "max": float(aucs.max()),
                        "std": round(float(aucs.std()), 4)},
         "runs": runs,
-        "hidden_content_sha256": _content_sha256(HIDDEN_PATH),
-        "public_content_sha256": _content_sha256(PUBLIC_PATH),
+        **hashes,
         "measured": {"seconds": round(time.perf_counter() - started), "jobs": jobs,
                      "load_average_at_start": round(load, 1)},
     }
@@ -240,6 +268,7 @@ def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=prin
     log("reference AUC (median) %.4f; min %.4f, max %.4f; %d of %d seeds reach full credit (>= %.4f)"
         % (result["reference_auc"], aucs.min(), aucs.max(), passed, len(aucs), full))
     out.write_text(json.dumps(result, indent=2) + "\n")
+    partial.unlink(missing_ok=True)
     log("wrote %s" % out)
     return result
 
