@@ -52,8 +52,9 @@ data: setup
 release: setup data
 	$(BIN)/coursekit release
 
+# DEMO_ARGS=--full grades the whole class on the capstone too (15-20 minutes on two cores).
 demo: release
-	$(BIN)/coursekit demo
+	$(BIN)/coursekit demo $(DEMO_ARGS)
 
 test: setup data
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)

@@ -11,6 +11,11 @@ The class is built from what the kit already knows, so it grows with the course:
 
 Roles are drawn per student and assignment from a fixed seed, so the demo is repeatable.
 Students are called ``demo-<name>``; ``make clean`` removes them.
+
+Time: an assignment whose grading trains a network (a locked cell with its own limit in
+``GradingExecute.locked_cell_timeouts``: the capstone) gets one student per role, not the whole
+class, unless ``full`` (``coursekit demo --full``): each such submission trains for about a
+minute of processor time, and the whole class made ``make demo`` take 15-20 minutes on two cores.
 """
 
 from __future__ import annotations
@@ -134,8 +139,22 @@ def build_submission(role: str, release_nb, source_nb, rng: np.random.Generator,
     return nb, note
 
 
-def simulate_class(root: Path, students: int, seed: int = 2026) -> list[tuple[str, str, str, str]]:
-    """Write submissions into ``submitted/``; returns (student, assignment, role, note) rows."""
+def trains_networks(root: Path, assignment: str) -> bool:
+    """Whether grading ``assignment`` trains a network: one of its locked cells has its own,
+    longer limit in the course's ``GradingExecute.locked_cell_timeouts``."""
+    from coursekit.validate_settings import grader_limits
+
+    _, special = grader_limits(root)
+    return any(_meta(c).get("grade_id") in special for p in sorted((root / "release" / assignment).glob("*.ipynb"))
+               for c in nbformat.read(p, as_version=4).cells)
+
+
+def simulate_class(root: Path, students: int, seed: int = 2026,
+                   full: bool = False) -> list[tuple[str, str, str, str]]:
+    """Write submissions into ``submitted/``; returns (student, assignment, role, note) rows.
+
+    An assignment that trains networks gets the first ``len(ROLES)`` students (one per role)
+    unless ``full``."""
     rng = np.random.default_rng(seed)
     names = ["demo-%s" % n for n in NAMES[:students]] + ["demo-student%02d" % i for i in range(len(NAMES), students)]
     rows = []
@@ -147,7 +166,8 @@ def simulate_class(root: Path, students: int, seed: int = 2026) -> list[tuple[st
         if not notebooks or not any(_meta(c).get("grade") for p in notebooks
                                     for c in nbformat.read(p, as_version=4).cells):
             continue  # nothing to grade (e.g. the practice notebook)
-        for i, student in enumerate(names):
+        expensive = not full and trains_networks(root, assignment)
+        for i, student in enumerate(names[:len(ROLES)] if expensive else names):
             # The first students cover every role once, the rest are drawn at random.
             role = ROLES[i] if i < len(ROLES) else ROLES[int(rng.integers(len(ROLES)))]
             folder = root / "submitted" / student / assignment
@@ -164,7 +184,10 @@ def simulate_class(root: Path, students: int, seed: int = 2026) -> list[tuple[st
     return rows
 
 
-def _grade(root: Path, assignment: str, grader: str) -> None:
+def _grade(root: Path, assignment: str, grader: str) -> bool:
+    """Grade one assignment; its output goes to ``.coursekit/demo/grade-<assignment>.log``."""
+    log = root / ".coursekit" / "demo" / ("grade-%s.log" % assignment)
+    log.parent.mkdir(parents=True, exist_ok=True)
     if grader == "coursekit":
         try:
             importlib.import_module("coursekit.grading.cli")
@@ -172,30 +195,53 @@ def _grade(root: Path, assignment: str, grader: str) -> None:
             grader = "nbgrader"
     if grader == "coursekit":
         cmd = [sys.executable, "-m", "coursekit.cli", "grade", assignment]
-        result = subprocess.run(cmd, cwd=root, text=True)
+        result = subprocess.run(cmd, cwd=root, text=True, capture_output=True)
     else:
         result = nbgrader(root, "autograde", assignment, "--force", quiet=True)
+    log.write_text(result.stdout + result.stderr)
     if result.returncode != 0:
-        print("grading %s reported problems (see the log above)" % assignment, file=sys.stderr)
+        print("    grading %s reported problems: %s" % (assignment, log), file=sys.stderr)
+    return result.returncode == 0
 
 
-def run(root: Path, students: int = 12, grader: str = "coursekit") -> int:
+class _Progress:
+    """One line per step: ``[3/9] grading 02_conv_shapes (12 submissions) ... 14 s``."""
+
+    def __init__(self, steps: int):
+        self.steps, self.done, self.started = steps, 0, time.perf_counter()
+
+    def __call__(self, what: str, action):
+        self.done += 1
+        print("[%d/%d] %s ..." % (self.done, self.steps, what), end="", flush=True)
+        began = time.perf_counter()
+        result = action()
+        print(" %.0f s" % (time.perf_counter() - began), flush=True)
+        return result
+
+
+def run(root: Path, students: int = 12, grader: str = "coursekit", full: bool = False, verbose: bool = False) -> int:
     if students < 10:
         print("coursekit demo: a demo class has at least 10 students", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    rows = simulate_class(root, students)
-    print("Simulated %d submissions from %d students." % (len(rows), students))
-    for student, assignment, role, note in rows:
-        print("  %-18s %-16s %-18s %s" % (student, assignment, role, note))
-    for assignment in sorted({r[1] for r in rows}):
-        print("\nGrading %s ..." % assignment, flush=True)
-        _grade(root, assignment, grader)
+    graded_names = [a for a in assignments(root) if not a.startswith("midterm")]
+    step = _Progress(len(graded_names) + 5)
+    rows = step("simulating a class of %d students" % students, lambda: simulate_class(root, students, full=full))
+    if verbose:
+        for student, assignment, role, note in rows:
+            print("  %-18s %-16s %-18s %s" % (student, assignment, role, note))
     graded = sorted({r[1] for r in rows})
-    export = nbgrader(root, "export")                   # grades.csv, where nbgrader users look for it
+    step.steps = len(graded) + 5
+    for assignment in graded:
+        count = sum(1 for r in rows if r[1] == assignment)
+        smaller = "" if count == students else ", one per role: `coursekit demo --full` grades the whole class"
+        step("grading %s (%d submissions%s)" % (assignment, count, smaller), lambda: _grade(root, assignment, grader))
+    export = step("exporting grades (grades.csv, exports/)", lambda: nbgrader(root, "export"))
     lms = _coursekit(root, "export")                    # exports/: grades.csv, moodle.csv, canvas.csv
-    feedback = [nbgrader(root, "generate_feedback", a, "--force") for a in graded]
-    reports = [_coursekit(root, "report", a) for a in graded]
+    feedback = step("writing feedback for every student",
+                    lambda: [nbgrader(root, "generate_feedback", a, "--force") for a in graded])
+    reports = step("writing instructor reports", lambda: [_coursekit(root, "report", a) for a in graded])
+    step("reading the gradebook", lambda: None)
     print_grade_table(root)
     print("\nDone in %.0f s. Where to look:" % (time.perf_counter() - started))
     print("  grades:    %s (nbgrader), %s/{moodle,canvas}.csv (LMS imports)" % (root / "grades.csv", root / "exports"))

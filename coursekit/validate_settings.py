@@ -34,6 +34,8 @@ def grader_limits(root: Path) -> tuple[int, dict[str, int]]:
     """(seconds per cell, {locked grade_id: seconds}) from the course's nbgrader_config.py."""
     from traitlets.config.loader import PyFileConfigLoader
 
+    if not (Path(root) / FILENAME).exists():
+        return NBGRADER_DEFAULT_TIMEOUT_S, {}  # a course without configuration: nbgrader's defaults
     config = PyFileConfigLoader(FILENAME, path=str(root)).load_config()
     per_cell = int(config.Execute.get("timeout", NBGRADER_DEFAULT_TIMEOUT_S))
     special = dict(config.GradingExecute.get("locked_cell_timeouts", {}))

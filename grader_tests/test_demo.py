@@ -1,7 +1,7 @@
 """`coursekit demo`'s simulated class: the realistic mix the demo promises, built repeatably.
 
-Grading the class is what `make demo` does (about ten minutes, the capstone's training
-included); here only the submissions are built and inspected, which takes seconds.
+Grading the class is what `make demo` does (a few minutes: the capstone gets one student per
+role unless `--full`); here only the submissions are built and inspected, which takes seconds.
 """
 
 import shutil
@@ -20,6 +20,7 @@ def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     for folder in ("source", "release"):
         shutil.copytree(ROOT / folder, root / folder)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
     return root
 
 
@@ -29,10 +30,18 @@ def rows(course):
 
 
 def test_every_graded_assignment_gets_a_class_of_twelve(rows):
+    """...except one that trains networks (the capstone): one student per role, for time."""
     assignments = {a for _, a, _, _ in rows}
-    assert assignments == {"01_perceptron", "02_conv_shapes", "03_losses", "04_backprop", "05_af_cnn"}
+    assert {"01_perceptron", "02_conv_shapes", "03_losses", "04_backprop", "05_af_cnn"} <= assignments
     for assignment in assignments:
-        assert len({s for s, a, _, _ in rows if a == assignment}) == 12
+        expected = len(demo.ROLES) if demo.trains_networks(ROOT, assignment) else 12
+        assert len({s for s, a, _, _ in rows if a == assignment}) == expected, assignment
+    assert demo.trains_networks(ROOT, "05_af_cnn") and not demo.trains_networks(ROOT, "01_perceptron")
+
+
+def test_the_full_demo_grades_the_whole_class_on_the_capstone(course):
+    full = demo.simulate_class(course, students=12, full=True)
+    assert len({s for s, a, _, _ in full if a == "05_af_cnn"}) == 12
 
 
 def test_each_assignment_has_the_realistic_mix(rows):
