@@ -11,15 +11,15 @@ Scoring: a group passes when every case in it passes; the cell earns
 verdict and, for the first failing case of each failing group, the call, the expected
 value and what came back (never the reference code).
 
-Checks live in ``reference/checks/<topic>.py`` as a module-level list ``CHECKS``;
-:func:`get_check` finds them by id (``"<topic>.<name>"``).
+Checks live in each assignment unit's ``reference/<topic>/checks.py`` as a module-level list
+``CHECKS``; :func:`coursekit.registry.get_check` finds them by id (``"<topic>.<name>"``).
+This module imports nothing from ``reference`` (units import it: no cycle).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -525,23 +525,7 @@ def default_judge(expected: Outcome, got: Outcome, **tolerances: Any) -> str | N
     return compare(expected.value, got.value, **tolerances)
 
 
-# --------------------------------------------------------------------------- registry
-
-def get_check(check_id: str) -> Check:
-    """Find a check by id in ``reference.checks.<topic>``'s ``CHECKS`` list."""
-    topic, _, _name = check_id.partition(".")
-    if not topic or not _name:
-        raise KeyError("a check id looks like 'topic.name', got %r" % check_id)
-    module = importlib.import_module("reference.checks.%s" % topic)
-    for check in getattr(module, "CHECKS", ()):
-        if check.id == check_id:
-            return check
-    raise KeyError("no check %r in reference/checks/%s.py" % (check_id, topic))
-
-
-def all_checks(topic: str) -> list[Check]:
-    return list(importlib.import_module("reference.checks.%s" % topic).CHECKS)
-
+# --------------------------------------------------------------------------- seeds
 
 def derive_seed(*parts: str) -> int:
     """A 63-bit seed from strings (secret, assignment, student, check id)."""

@@ -1,4 +1,7 @@
-"""Course-level commands: ``coursekit release`` and ``coursekit demo``.
+"""The course on disk: its assignments, nbgrader run in its root, and ``release``.
+
+The command line for these lives in :mod:`coursekit.assignment_cli` (this module imports no
+command, so the midterm and the demo can use it without an import cycle).
 
 ``release`` regenerates ``release/`` from ``source/`` with nbgrader's own
 ``generate_assignment`` (one call per assignment, in the course root), so the released
@@ -47,26 +50,3 @@ def release(root: Path, names: list[str] | None = None) -> int:
             validate_settings.write(root, name)
             print("released %-20s -> release/%s/" % (name, name))
     return 1 if failed else 0
-
-
-def _release_cmd(args) -> int:
-    return release(Path(args.root).resolve(), args.assignments)
-
-
-def _demo_cmd(args) -> int:
-    from coursekit import demo
-    return demo.run(Path(args.root).resolve(), students=args.students, grader=args.grader)
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
-    p.add_argument("assignments", nargs="*", help="assignment names (default: every folder in source/)")
-    p.add_argument("--root", default=".", help="course root (default: current directory)")
-    p.set_defaults(handler=_release_cmd)
-
-    p = subparsers.add_parser("demo", help="release, simulate a class, grade it, export grades and feedback")
-    p.add_argument("--root", default=".", help="course root (default: current directory)")
-    p.add_argument("--students", type=int, default=12, help="size of the simulated class (>= 10)")
-    p.add_argument("--grader", choices=("coursekit", "nbgrader"), default="coursekit",
-                   help="grade with `coursekit grade` (parallel, sandboxed) or plain `nbgrader autograde`")
-    p.set_defaults(handler=_demo_cmd)

@@ -4,7 +4,7 @@ The class is built from what the kit already knows, so it grows with the course:
 
 - ``correct``: the source notebook's solutions (delimiters removed), written answers included;
 - ``partly wrong``: one to three wrong implementations from the mutant catalogues
-  (``grader_tests/mutants/<topic>.py``), the mistakes students really make;
+  (``reference/<topic>/wrong.py``), the mistakes students really make;
 - ``untouched stub``: the released notebook as downloaded;
 - ``noisy but correct``: correct, but prints warnings to stderr (costs nothing);
 - ``cheater``: delegates to ``reference/`` or fakes a result (earns no hidden points).
@@ -46,7 +46,7 @@ CHEATS = {
         "    import importlib, sys\n"
         "    for up in ('.', '..', '../..', '../../..', '/work/main', '/course'):\n"
         "        sys.path.insert(0, up)\n"
-        "    return getattr(importlib.import_module('reference.{topic}'), '{fn}')(*args, **kwargs)\n"),
+        "    return getattr(importlib.import_module('reference.{topic}.solution'), '{fn}')(*args, **kwargs)\n"),
     # Prints what a passing grade looks like and patches the test helpers.
     "fakes_results": (
         "import numpy.testing\n"
@@ -83,17 +83,16 @@ def _function_cell(nb, function: str) -> str | None:
 
 
 def _mutants_for(root: Path, source_nb) -> list:
-    """Catalogued mutants whose check this notebook runs."""
+    """Catalogued mutants (each unit's ``wrong.py``) whose check this notebook runs."""
+    from coursekit.registry import units, use_course
+
     check_ids = {cid for c in source_nb.cells for cid in directives(c.source)}
-    topics = sorted({cid.split(".")[0] for cid in check_ids})
-    sys.path[:0] = [p for p in (str(root), str(root / "grader_tests")) if p not in sys.path]
+    topics = {cid.split(".")[0] for cid in check_ids}
+    use_course(root)
     found = []
-    for topic in topics:
-        try:
-            module = importlib.import_module("mutants.%s" % topic)
-        except ModuleNotFoundError:
-            continue
-        found += [m for m in getattr(module, "MUTANTS", []) if m.check in check_ids]
+    for unit in units():
+        if unit.topic in topics:
+            found += [m for m in unit.load_wrong() if m.check in check_ids]
     return found
 
 
@@ -115,7 +114,7 @@ def build_submission(role: str, release_nb, source_nb, rng: np.random.Generator,
                 break
         note = "correct, with warnings on stderr"
     elif role in ("partly wrong", "cheater"):
-        from coursekit.checks import get_check
+        from coursekit.registry import get_check
         mutants = _mutants_for(root, source_nb)
         if role == "partly wrong" and mutants:
             picked = [mutants[i] for i in rng.choice(len(mutants), size=min(len(mutants), int(rng.integers(1, 4))),

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import sys
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode, from_dict
@@ -31,8 +30,9 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
-from coursekit.checks import Check, Verdict, derive_seed, get_check, write_kernel_files
+from coursekit.checks import Check, Verdict, derive_seed, write_kernel_files
 from coursekit.harness import RESULT_MIME
+from coursekit.registry import get_check, use_course
 
 #: A directive line naming a check, inside a hidden test region.
 DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*coursekit-check:[ \t]*(?P<id>[A-Za-z0-9_]+\.[A-Za-z0-9_]+)[ \t]*$",
@@ -104,8 +104,7 @@ class InjectHiddenChecks(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         root = course_root(self.config)
-        if str(root) not in sys.path:
-            sys.path.insert(0, str(root))  # so that `reference` imports, in this process only
+        use_course(root)  # so that this course's `reference` imports, in this process only
         info = resources["nbgrader"]
         secret = None  # read (or created) only where a check needs it: a foreign course gets no .coursekit/
         known = self._grade_cells_in_gradebook(info)
@@ -160,7 +159,6 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
                                          "the kit keeps stderr as ordinary output (warnings and progress bars "
                                          "must not cost a correct answer) and reports each such cell as a "
                                          "difference from nbgrader.").tag(config=True)
-
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         plan = resources.get(_RESOURCE_KEY, {})

@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -26,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from coursekit.checks import Verdict, get_check  # noqa: E402
+from coursekit.checks import Verdict  # noqa: E402
+from coursekit.manifest import Alternative, Mutant, Unit  # noqa: E402,F401 - Mutant: for catalogues
+from coursekit.registry import get_check  # noqa: E402
 
 #: Pinned so that hidden-test inputs, and therefore every expected score, are repeatable.
 TEST_SECRET = "grader-tests-fixed-secret"
@@ -35,26 +36,17 @@ BIN = Path(sys.executable).parent
 
 # --------------------------------------------------------------------------- mutants
 
-@dataclass(frozen=True)
-class Mutant:
-    """A wrong implementation students really write, named after its fault.
+def mutant_namespace(solution, source: str = "") -> dict:
+    """The reference functions of a unit, with ``source`` executed over them.
 
-    ``source`` defines the faulty function(s) (complete ``def`` statements, numpy as ``np``
-    available); ``check`` is the id of the hidden check that must catch it.
+    ``solution``: a :class:`~coursekit.manifest.Unit`, or its solution module (the capstone's
+    tests still name theirs as ``"reference.af_solution"`` until it moves into its unit).
     """
-
-    name: str
-    check: str
-    source: str
-
-    def __str__(self) -> str:  # readable pytest ids
-        return self.name
-
-
-def mutant_namespace(reference_module: str, source: str = "") -> dict:
-    """The reference functions of a topic, with ``source`` executed over them."""
-    module = importlib.import_module(reference_module)
-    namespace = {k: v for k, v in vars(module).items() if not k.startswith("__")}
+    if isinstance(solution, Unit):
+        solution = solution.load_solution()
+    elif isinstance(solution, str):
+        solution = importlib.import_module(solution)
+    namespace = {k: v for k, v in vars(solution).items() if not k.startswith("__")}
     import numpy as np
     namespace.setdefault("np", np)
     if source:
@@ -62,9 +54,9 @@ def mutant_namespace(reference_module: str, source: str = "") -> dict:
     return namespace
 
 
-def run_mutant(mutant: Mutant, reference_module: str, seed: int = 0) -> Verdict:
-    """Grade ``mutant`` with its check, in process."""
-    return get_check(mutant.check).run_locally(mutant_namespace(reference_module, mutant.source), seed)
+def run_mutant(mutant: Mutant | Alternative, solution, seed: int = 0) -> Verdict:
+    """Grade ``mutant`` (or a correct alternative) with its check, in process."""
+    return get_check(mutant.check).run_locally(mutant_namespace(solution, mutant.source), seed)
 
 
 # --------------------------------------------------------------------------- notebooks

@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit.checks import Partial, get_check
+from coursekit.checks import Partial
+from coursekit.registry import get_check
 from kit import ROOT, Mutant, mutant_namespace, run_mutant
 from mutants.af_cnn import MUTANTS
 from reference import af_grading

@@ -19,7 +19,8 @@ import time
 import nbformat
 import pytest
 
-from coursekit.checks import derive_seed, get_check
+from coursekit.checks import derive_seed
+from coursekit.registry import get_check
 from coursekit.preprocessors import directives, public_part
 from kit import ROOT, TEST_SECRET, Course, grade_id, read_notebook
 

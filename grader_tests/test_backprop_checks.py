@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit.checks import Outcome, all_checks, get_check
+from coursekit.checks import Outcome
+from coursekit.registry import all_checks, get_check
 from kit import ROOT, Mutant, mutant_namespace, read_notebook, run_mutant
-from mutants.backprop import MUTANTS
-from reference import backprop as ref
-from reference.checks import backprop as backprop_checks
+from reference.backprop.wrong import MUTANTS
+from reference.backprop import solution as ref
+from reference.backprop import checks as backprop_checks
 
-REFERENCE = "reference.backprop"
+from reference.backprop import UNIT as REFERENCE  # noqa: E402
 CHECKS = all_checks("backprop")
 REFERENCE_SEEDS = range(20)
 MUTANT_SEEDS = range(1000, 1005)

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from kit import Course, read_notebook, replace_cell, solution_cell_id
-from mutants.backprop import MUTANTS
+from reference.backprop.wrong import MUTANTS
 
 ASSIGNMENT = "04_backprop"
 NOTEBOOK = "backprop.ipynb"

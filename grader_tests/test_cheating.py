@@ -22,7 +22,7 @@ def step(z):
     import sys, importlib
     for path in ('.', '..', '../..', '../../..', '/work/main', '/work'):
         sys.path.insert(0, path)
-    return importlib.import_module('reference.perceptron').step(z)
+    return importlib.import_module('reference.perceptron.solution').step(z)
 """,
     "reads_source_notebook": """
 def step(z):

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from kit import ROOT, Mutant, mutant_namespace, run_mutant
-from coursekit.checks import all_checks, get_check
-from mutants.conv_shapes import MUTANTS
+from coursekit.registry import all_checks, get_check
+from reference.conv_shapes.wrong import MUTANTS
 
-REFERENCE = "reference.conv_shapes"
+from reference.conv_shapes import UNIT as REFERENCE  # noqa: E402
 CHECKS = all_checks("conv_shapes")
 SOURCE = ROOT / "source" / "02_conv_shapes" / "conv_shapes.ipynb"
 REFERENCE_SEEDS = range(20)

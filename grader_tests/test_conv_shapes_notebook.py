@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from kit import ROOT, Course, read_notebook, replace_cell, solution_cell_id
-from coursekit.checks import all_checks, get_check
+from coursekit.registry import all_checks, get_check
 from coursekit.preprocessors import directives
 
 ASSIGNMENT = "02_conv_shapes"

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from kit import ROOT, grade_id
-from coursekit.checks import get_check
+from coursekit.registry import get_check
 from coursekit.course import assignments
 from coursekit.preprocessors import directives
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 import kit
-from coursekit.checks import all_checks, get_check
-from mutants.losses import MUTANTS
-from reference import losses as ref
-from reference.checks import losses as checks
+from coursekit.registry import all_checks, get_check
+from reference.losses.wrong import MUTANTS
+from reference.losses import solution as ref
+from reference.losses import checks as checks
 
-REFERENCE = "reference.losses"
+from reference.losses import UNIT as REFERENCE  # noqa: E402
 CHECKS = all_checks("losses")
 SEEDS_REFERENCE = range(20)
 SEEDS_MUTANT = range(5)

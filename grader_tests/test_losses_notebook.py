@@ -15,7 +15,7 @@ import re
 import pytest
 
 from kit import Course, ROOT, grade_id, read_notebook, replace_cell
-from mutants.losses import MUTANTS
+from reference.losses.wrong import MUTANTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("losses_course")]
 

@@ -24,7 +24,7 @@ from kit import Course, read_notebook, replace_cell
 from coursekit.midterm import analysis
 from coursekit.midterm import exam as ex
 from coursekit.midterm.bank import LETTERS, grade
-from reference.checks.midterm import EXAM
+from reference.midterm.checks import EXAM
 
 pytestmark = pytest.mark.slow
 

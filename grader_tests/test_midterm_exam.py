@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from kit import ROOT, grade_id
-from coursekit.checks import get_check
+from coursekit.registry import get_check
 from coursekit.midterm import exam as ex
 from coursekit.midterm import generated
 from coursekit.midterm.bank import grade
-from reference.checks.midterm import EXAM
+from reference.midterm.checks import EXAM
 
 STUDENTS = ["stu%02d" % i for i in range(1, 31)]
 RELEASED = ROOT / "release" / "midterm" / "midterm.ipynb"

@@ -13,13 +13,14 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit.checks import Case, Outcome, all_checks, get_check
+from coursekit.checks import Case, Outcome
+from coursekit.registry import all_checks, get_check
 from kit import Mutant, mutant_namespace, run_mutant
-from mutants.perceptron import MUTANTS
-from reference import perceptron as ref
-from reference.checks import perceptron as perceptron_checks
+from reference.perceptron.wrong import MUTANTS
+from reference.perceptron import solution as ref
+from reference.perceptron import checks as perceptron_checks
 
-REFERENCE = "reference.perceptron"
+from reference.perceptron import UNIT as REFERENCE  # noqa: E402
 CHECKS = all_checks("perceptron")
 REFERENCE_SEEDS = range(20)
 MUTANT_SEEDS = range(1000, 1005)

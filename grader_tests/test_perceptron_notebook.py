@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from coursekit.checks import get_check
+from coursekit.registry import get_check
 from coursekit.preprocessors import public_part
 from kit import ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id
-from mutants.perceptron import MUTANTS
+from reference.perceptron.wrong import MUTANTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("perceptron_e2e")]
 

@@ -1,6 +1,7 @@
-"""Reference solutions and grader-side checkers. Grader-only: never released to students.
+"""Grader-only: one unit per assignment, never released to students (see ``docs/units.md``).
 
-One module per topic (``perceptron.py``, ``conv_shapes.py``, ...) holds the reference
-implementations, with docstrings carrying the spec; ``checks/<topic>.py`` holds the
-hidden tests that judge a student's functions against them (see ``coursekit.checks``).
+``reference/<topic>/`` holds an assignment's manifest (``__init__.py``), reference solution
+(``solution.py``), hidden checks (``checks.py``), wrong implementations that must lose points
+(``wrong.py``) and correct alternatives that must keep every point (``correct.py``);
+``reference/units.py`` is the registry listing every unit in assignment order.
 """

@@ -93,6 +93,8 @@ def _midterm_sync(args) -> int:
 
 
 def _midterm_build(args) -> int:
+    from coursekit.registry import midterm_exam
+
     from .exam import build, read_students
 
     try:
@@ -103,7 +105,8 @@ def _midterm_build(args) -> int:
     if not students:
         print("coursekit midterm build: no student ids in %r" % args.students, file=sys.stderr)
         return 2
-    paths = build(Path(args.root), students, Path(args.out) if args.out else None, release=not args.no_release)
+    paths = build(Path(args.root), students, Path(args.out) if args.out else None, release=not args.no_release,
+                  exam=midterm_exam(Path(args.root)))
     for path in paths:
         print("wrote %s" % path)
     print("%d personalised notebooks. Give each student their own folder (it is an assignment folder: "
@@ -112,9 +115,9 @@ def _midterm_build(args) -> int:
 
 
 def _midterm_key(args) -> int:
-    from .exam import load_exam
+    from coursekit.registry import midterm_exam
 
-    exam = load_exam(Path(args.root))
+    exam = midterm_exam(Path(args.root))
     for slot in exam.slots:
         variant = exam.variant(slot, args.student)
         print(variant.markdown("## %s (%s) · %s" % (slot.key, _points(slot.points), slot.question)))
@@ -124,10 +127,10 @@ def _midterm_key(args) -> int:
 
 def _midterm_analyse(args) -> int:
     from .analysis import analyse_course, write_report
-    from .exam import load_exam
+    from coursekit.registry import midterm_exam
 
     root = Path(args.root)
-    exam = load_exam(root)
+    exam = midterm_exam(root)
     try:
         analysis = analyse_course(root, exam, args.db, with_answers=not args.no_answers)
     except (ValueError, LookupError) as error:

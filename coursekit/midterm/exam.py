@@ -6,7 +6,7 @@ exam's salt, the slot and the student id (:meth:`Exam.variant`), so
 
 - ``coursekit midterm build`` writes each student a personalised copy of the released
   notebook whose question cells show that student's numbers, and
-- at autograde, the slot's check (``reference/checks/midterm.py``, ``uses_context=True``)
+- at autograde, the slot's check (``reference/midterm/checks.py``, ``uses_context=True``)
   regenerates the same variant from nbgrader's student id and scores the student's
   ``answer_qNN`` against it in the grader's process. The kernel only hands the answer back
   (:data:`ANSWER_PROBE`); expected answers never enter it, and editing the numbers printed
@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import re
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,7 +109,8 @@ class AnswerCase(Case):
 
 @dataclass(frozen=True)
 class Exam:
-    """The midterm's definition (``reference/checks/midterm.py`` holds the course's)."""
+    """The midterm's definition (``reference/midterm/checks.py`` holds the course's; this module
+    never imports it: ``coursekit.registry.midterm_exam`` does)."""
 
     assignment: str
     notebook: str
@@ -309,18 +309,8 @@ def read_students(spec: str) -> list[str]:
     return ids
 
 
-def load_exam(root: Path) -> Exam:
-    """The course's exam, ``EXAM`` in ``<root>/reference/checks/midterm.py``."""
-    import importlib
-
-    root = Path(root).resolve()
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    return importlib.import_module("reference.checks.midterm").EXAM
-
-
-def build(root: Path, students: list[str], out: Path | None = None, release: bool = True,
-          exam: Exam | None = None) -> list[Path]:
+def build(root: Path, students: list[str], out: Path | None = None, release: bool = True, *,
+          exam: Exam) -> list[Path]:
     """Write ``<out>/<student>/<assignment>/<notebook>.ipynb`` for every student.
 
     ``out`` defaults to ``<root>/personalised``. With ``release`` the assignment is first
@@ -330,7 +320,6 @@ def build(root: Path, students: list[str], out: Path | None = None, release: boo
     from coursekit.course import nbgrader
 
     root = Path(root).resolve()
-    exam = exam or load_exam(root)
     if release:
         result = nbgrader(root, "generate_assignment", exam.assignment, "--force")
         if result.returncode != 0:

@@ -1,7 +1,7 @@
 """Files generated from the bank and the exam definition, kept in sync by ``coursekit midterm sync``.
 
 - ``source/midterm/midterm.ipynb``: the exam's source notebook, from ``EXAM``
-  (``reference/checks/midterm.py``) and the bank (:func:`coursekit.midterm.exam.template`);
+  (``reference/midterm/checks.py``) and the bank (:func:`coursekit.midterm.exam.template`);
 - ``source/midterm_practice/practice_bank/``: the student-side copy of the bank and of
   :mod:`coursekit.midterm.practice`, released with the practice notebook.
 
@@ -49,9 +49,11 @@ def practice_files() -> dict[Path, str]:
 
 
 def source_notebook(root: Path) -> dict[Path, str]:
-    from .exam import load_exam, template
+    from coursekit.registry import midterm_exam
 
-    exam = load_exam(root)
+    from .exam import template
+
+    exam = midterm_exam(root)
     path = Path("source") / exam.assignment / (exam.notebook + ".ipynb")
     return {path: nbformat.writes(template(exam))}
 

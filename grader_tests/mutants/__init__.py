@@ -1,5 +1,4 @@
-"""Catalogues of wrong implementations students really write, one module per topic.
-
-Each module holds ``MUTANTS = [Mutant(name, check_id, source), ...]`` (see ``grader_tests/kit.py``);
-the topic's tests prove every mutant loses points on several seeds.
+"""The capstone's catalogue of wrong implementations (``af_cnn.py``), until it moves into
+``reference/af_cnn/wrong.py``. Every other assignment keeps its catalogue in its unit,
+``reference/<topic>/wrong.py``.
 """

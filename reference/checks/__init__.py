@@ -1,10 +1,4 @@
-"""Hidden tests, one module per topic, each with a module-level list ``CHECKS``.
+"""The capstone's hidden checks (``af_cnn.py``), until they move into ``reference/af_cnn/checks.py``.
 
-A source notebook names a check in a hidden test region::
-
-    ### BEGIN HIDDEN TESTS
-    # coursekit-check: perceptron.step
-    ### END HIDDEN TESTS
-
-and the grader (``coursekit.preprocessors``) runs it. See ``coursekit.checks.Check``.
+Every other assignment keeps its checks in its unit, ``reference/<topic>/checks.py``.
 """

@@ -1,7 +1,7 @@
 """Hidden tests for 03_losses (losses, gradient of the logistic loss, optimisers).
 
 Every check draws its inputs from ``rng`` only. Groups are built so that each fault in
-``grader_tests/mutants/losses.py`` is caught whatever the seed: the cases that expose a
+``reference/losses/wrong.py`` is caught whatever the seed: the cases that expose a
 fault (p exactly 0 or 1, |z| up to 1e4, rows of logits on very different scales, beta
 other than 1, eps large enough to matter, integer starting points, ...) are always
 drawn, only their values vary.
@@ -13,7 +13,7 @@ kernel, warnings recorded) have a grader-side reference with the probe's argumen
 import numpy as np
 
 from coursekit.checks import Case, Check, Group, compare, short_repr
-from reference import losses as ref
+from reference.losses import solution as ref
 
 #: Optimiser trajectories are sums of many float64 operations done in a different order
 #: than the reference's; they agree to ~1e-13, so the kit's default 1e-6 holds.

@@ -3,14 +3,14 @@
 One check per graded behaviour; each draws fresh inputs from ``rng`` only. Every group is
 built so that a correct implementation passes whatever the seed and order of floating-point
 operations (no decision sits within ``TIE_GUARD`` of the threshold unless it is an exact
-tie computed exactly), and so that each fault in ``grader_tests/mutants/perceptron.py``
+tie computed exactly), and so that each fault in ``reference/perceptron/wrong.py``
 fails at least one group in every grading run.
 """
 
 import numpy as np
 
 from coursekit.checks import Case, Check, Group, compare, default_judge, short_repr
-from reference import perceptron as ref
+from reference.perceptron import solution as ref
 
 #: A decision w . x + b closer than this to 0 (but not an exact tie) could flip between two
 #: correct implementations that sum in a different order (float64 rounding is ~1e-16

@@ -4,14 +4,14 @@ Every group is built so that the fault it is named after shows up whatever the s
 "stride" group only draws inputs whose last window does not fit (so floor and ceil differ),
 a "dilation" group uses stride 1 and kernels of 2 or more (so ignoring dilation changes the
 length), and so on. ``_draw`` redraws until an input has the property its group is about.
-``grader_tests/test_conv_shapes_checks.py`` proves each mutant in
-``grader_tests/mutants/conv_shapes.py`` loses points on several seeds.
+``grader_tests/test_units.py`` proves each mutant in
+``reference/conv_shapes/wrong.py`` loses points on several seeds.
 """
 
 import numpy as np
 
 from coursekit.checks import Case, Check, Group
-from reference import conv_shapes as ref
+from reference.conv_shapes import solution as ref
 
 #: Inputs are O(1) (standard normal) and outputs sums of at most ~20 products. float64 agrees
 #: with the reference to ~1e-13; a float32 implementation (a legitimate choice) is off by up to

@@ -1,11 +1,11 @@
 """Wrong implementations of 02_conv_shapes that students really write, named after the fault.
 
-Each source replaces one function of ``reference/conv_shapes.py`` (the other functions stay
+Each source replaces one function of ``reference/conv_shapes/solution.py`` (the other functions stay
 correct, as for a student who got everything else right). ``check`` is the hidden check that
-must take points from it; ``test_conv_shapes_checks.py`` proves it does on several seeds.
+must take points from it; ``grader_tests/test_units.py`` proves it does on several seeds.
 """
 
-from kit import Mutant
+from coursekit.manifest import Mutant
 
 _LENGTH = "conv_shapes.conv1d_output_length"
 _LENGTH_INVALID = "conv_shapes.conv1d_output_length_invalid"

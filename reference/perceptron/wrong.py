@@ -1,11 +1,11 @@
 """Wrong implementations of 01_perceptron that students really write, named after the fault.
 
 Each ``source`` is executed over the reference functions (so a faulty ``predict`` still
-calls the reference ``step``); ``grader_tests/test_perceptron_checks.py`` proves that every
+calls the reference ``step``); ``grader_tests/test_units.py`` proves that every
 one loses points in its check on several seeds.
 """
 
-from kit import Mutant
+from coursekit.manifest import Mutant
 
 
 def _m(name, check, source):

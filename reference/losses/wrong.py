@@ -1,14 +1,14 @@
 """Wrong implementations of 03_losses that students really write, named after the fault.
 
 Each source is a complete, self-contained ``def`` (numpy as ``np``), as a student would
-type it into the notebook: ``grader_tests/test_losses_checks.py`` proves each loses points
-on several seeds, ``test_losses_notebook.py`` puts a few into notebooks and grades them
+type it into the notebook: ``grader_tests/test_units.py`` proves each loses points
+on several seeds, ``test_units.py`` puts a few into notebooks and grades them
 end to end, and ``coursekit demo`` draws from them for its "partly wrong" students.
 Apart from the named fault each mutant is correct (it validates its input, so that it
 fails only the groups its fault explains).
 """
 
-from kit import Mutant
+from coursekit.manifest import Mutant
 
 # --------------------------------------------------------------------------- binary_cross_entropy
 

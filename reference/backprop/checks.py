@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coursekit.checks import Case, Check, Group, Outcome, default_judge, short_repr
-from reference import backprop as ref
+from reference.backprop import solution as ref
 
 
 @dataclass

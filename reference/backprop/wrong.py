@@ -1,14 +1,14 @@
 """Wrong implementations of 04_backprop that students really write, named after the fault.
 
-Each ``source`` is executed over the reference functions of ``reference/backprop.py``
+Each ``source`` is executed over the reference functions of ``reference/backprop/solution.py``
 (so a faulty ``mlp_backward`` still gets the reference ``mlp_forward``'s cache,
-``{"A": [A0, ..., AL], "Z": [Z1, ..., ZL]}``); ``grader_tests/test_backprop.py`` proves
+``{"A": [A0, ..., AL], "Z": [Z1, ..., ZL]}``); ``grader_tests/test_units.py`` proves
 that every one loses points in its check on several seeds. The sources only use names a
 notebook also defines (``sigmoid``, ``binary_cross_entropy``, ``X_xor``, ``y_xor``, the
 student's functions), so ``coursekit demo`` can paste them into a submission as they are.
 """
 
-from kit import Mutant
+from coursekit.manifest import Mutant
 
 
 def _m(name, check, source):

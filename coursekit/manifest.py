@@ -1,0 +1,141 @@
+"""What an assignment unit declares: its manifest, and the entries of its catalogues.
+
+Every assignment is one package under ``reference/`` (see ``docs/units.md``)::
+
+    reference/<topic>/__init__.py   UNIT = Unit(...)          the manifest (this module's Unit)
+    reference/<topic>/solution.py   the reference solution    (the notebook's solution cells)
+    reference/<topic>/checks.py     CHECKS = [Check(...)]      the hidden checks
+    reference/<topic>/wrong.py      MUTANTS = [Mutant(...)]    wrong implementations, each loses points
+    reference/<topic>/correct.py    ALTERNATIVES = [Alternative(...)]  correct ones, each keeps every point
+
+and ``reference/units.py`` lists the units in assignment order. The manifest holds no heavy
+import: its ``load_*`` functions import the unit's modules when they are needed (the
+capstone's import torch), with plain ``from . import checks`` statements a reader can follow.
+
+This module is the bottom layer: it imports nothing from ``reference`` (``coursekit.registry``
+is the one module that does), so units can import it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A wrong implementation students really write, named after its fault.
+
+    ``source`` defines the faulty function(s) (complete ``def`` statements, numpy available
+    as ``np``; executed over the reference solution's namespace, so a faulty ``predict`` still
+    calls the reference ``step``); ``check`` is the id of the hidden check that must catch it:
+    it loses points in that check on every grading seed.
+    """
+
+    name: str
+    check: str
+    source: str
+
+    def __str__(self) -> str:  # readable pytest ids
+        return self.name
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A correct implementation written in another style (loops, other dtypes, another valid
+    design), named after its style: it keeps every point of ``check`` on every grading seed.
+    Same conventions as :class:`Mutant`."""
+
+    name: str
+    check: str
+    source: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _frozen(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The manifest of one assignment: what it is, what it is worth, what its text promises.
+
+    topic:
+        The package name under ``reference/`` and the prefix of its check ids
+        (``# coursekit-check: <topic>.<name>`` in the notebook).
+    assignment, notebook:
+        nbgrader's assignment id (``"01_perceptron"``, the folder under ``source/``) and the
+        notebook's file name in it (``"perceptron.ipynb"``).
+    points:
+        grade_id -> points of every autograded test cell, in notebook order. The notebook's
+        cell metadata must say the same (a test compares them).
+    manual:
+        grade_id -> points of every cell a person grades (written answers).
+    constants:
+        name -> value of every number the notebook's text states that grading depends on
+        (a default, a threshold, a count). A test finds each value in the notebook's text.
+    load_solution, load_checks, load_wrong, load_correct:
+        import the unit's modules: the reference solution module, ``CHECKS``, ``MUTANTS``,
+        ``ALTERNATIVES``. ``load_solution`` is ``None`` where no single reference module exists
+        (the midterm's answers come from its question bank); ``load_correct`` returns ``[]``
+        until a catalogue exists.
+    end_to_end:
+        whether the generic tests release and autograde this assignment with real nbgrader
+        (the capstone has its own, cheaper-to-share end-to-end test).
+    """
+
+    topic: str
+    assignment: str
+    notebook: str
+    points: Mapping[str, float]
+    load_checks: Callable[[], list]
+    manual: Mapping[str, float] = field(default_factory=dict)
+    constants: Mapping[str, Any] = field(default_factory=dict)
+    load_solution: Callable[[], ModuleType] | None = None
+    load_wrong: Callable[[], list[Mutant]] = lambda: []
+    load_correct: Callable[[], list[Alternative]] = lambda: []
+    end_to_end: bool = True
+
+    def __post_init__(self):
+        object.__setattr__(self, "points", _frozen(self.points))
+        object.__setattr__(self, "manual", _frozen(self.manual))
+        object.__setattr__(self, "constants", _frozen(self.constants))
+        if not self.topic.isidentifier():
+            raise ValueError("a unit's topic must be a Python identifier, got %r" % self.topic)
+        if not self.notebook.endswith(".ipynb"):
+            raise ValueError("notebook must be a .ipynb file name, got %r" % self.notebook)
+
+    def __str__(self) -> str:  # readable pytest ids
+        return self.assignment
+
+    @property
+    def notebook_name(self) -> str:
+        """The notebook's name without ``.ipynb`` (nbgrader's notebook id)."""
+        return self.notebook[: -len(".ipynb")]
+
+    def source_path(self, root: Path) -> Path:
+        return Path(root) / "source" / self.assignment / self.notebook
+
+    def release_path(self, root: Path) -> Path:
+        return Path(root) / "release" / self.assignment / self.notebook
+
+    @property
+    def autograded_points(self) -> float:
+        return float(sum(self.points.values()))
+
+    @property
+    def total_points(self) -> float:
+        return self.autograded_points + float(sum(self.manual.values()))
+
+    def checks(self) -> list:
+        return list(self.load_checks())
+
+    def check(self, check_id: str):
+        for check in self.load_checks():
+            if check.id == check_id:
+                return check
+        raise KeyError("no check %r in reference/%s/checks.py" % (check_id, self.topic))

@@ -1,0 +1,54 @@
+"""01_perceptron: The perceptron: weighted sum, step/sign/sigmoid, logic gates, the learning rule, XOR.
+
+The manifest of this unit (see ``docs/units.md``): points of every graded cell and the
+numbers the notebook's text states. ``solution.py`` is the reference (the notebook's solution
+cells), ``checks.py`` the hidden checks, ``wrong.py`` the wrong implementations that must lose
+points, ``correct.py`` (when present) correct alternatives that must keep every point.
+"""
+
+from coursekit.manifest import Unit
+
+
+def load_solution():
+    from . import solution
+    return solution
+
+
+def load_checks():
+    from . import checks
+    return checks.CHECKS
+
+
+def load_wrong():
+    from . import wrong
+    return wrong.MUTANTS
+
+
+def load_correct():
+    from . import correct
+    return correct.ALTERNATIVES
+
+
+UNIT = Unit(
+    topic="perceptron",
+    assignment="01_perceptron",
+    notebook="perceptron.ipynb",
+    points={
+        "test_weighted_sum": 2,
+        "test_step": 1,
+        "test_sign": 1,
+        "test_sigmoid": 2,
+        "test_sigmoid_stable": 1,
+        "test_predict": 2,
+        "test_logic_gate_weights": 2,
+        "test_logic_gate_weights_invalid": 1,
+        "test_perceptron_train": 4,
+        "test_perceptron_train_xor": 2,
+        "test_perceptron_train_invalid": 2,
+    },
+    manual={"answer_xor_explanation": 3},
+    load_solution=load_solution,
+    load_checks=load_checks,
+    load_wrong=load_wrong,
+    load_correct=load_correct,
+)
