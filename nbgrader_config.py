@@ -27,6 +27,25 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Release: nbgrader's own list, plus ExamAnswerStubs right after ClearSolutions, so that a midterm
+# answer cell is released as `answer_qNN = None` (an unanswered question says "no answer yet")
+# instead of the `raise NotImplementedError()` stub (coursekit/midterm/stubs.py).
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "coursekit.midterm.stubs.ExamAnswerStubs",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # GradingExecute runs student code in a bubblewrap sandbox (coursekit/sandbox.py): no view
 # of the course, no network, limits on memory and processes. It refuses to run unsandboxed
 # unless this is set to True (or `coursekit grade --unsandboxed` is used).

@@ -243,8 +243,12 @@ def template(exam: Exam) -> nbformat.NotebookNode:
         question = authoring.md(_question_markdown(exam, slot, variant))
         question.metadata.update(_meta(slot.key, "question"))
         question.id = "%s-question" % slot.key
-        answer = authoring.solution("%s\n### BEGIN SOLUTION\n%s = %s\n### END SOLUTION" % (
-            _answer_comment(slot), exam.answer_name(slot), _literal(variant.answer.key())), exam.answer_name(slot))
+        # "answer_qNN = None" stays in the release (coursekit.midterm.stubs removes nbgrader's raise
+        # stub after it), so an unanswered question says "no answer yet", not NameError.
+        answer = authoring.solution("%s\n%s = None\n### BEGIN SOLUTION\n%s = %s\n### END SOLUTION" % (
+            _answer_comment(slot), exam.answer_name(slot), exam.answer_name(slot), _literal(variant.answer.key())),
+            exam.answer_name(slot))
+        answer.metadata["coursekit"] = {"midterm": {"slot": slot.key, "role": "answer"}}  # editable: the student's
         answer.id = "%s-answer" % slot.key
         name = exam.answer_name(slot)
         test = authoring.tests(

@@ -12,7 +12,9 @@ THREE_DECIMALS = 0.0015
 POINTS = (-3, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 3)
 NAMES = {"sigmoid": "the sigmoid $\\sigma(z) = 1/(1 + e^{-z})$", "tanh": "$\\tanh(z)$",
          "relu": "$\\mathrm{ReLU}(z) = \\max(0, z)$",
-         "leaky_relu": "the leaky ReLU with slope $\\alpha = %s$ for negative inputs"}
+         # The function first, then its point: "with slope alpha for negative inputs at z = 0.5" read as
+         # asking for the derivative at a negative input.
+         "leaky_relu": "the leaky ReLU $f(z) = \\max(z, \\alpha z)$ (here $\\alpha = %s$)"}
 
 
 def value_of(f: str, z: float, alpha: float = 0.0) -> float:
