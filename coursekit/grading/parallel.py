@@ -315,6 +315,21 @@ def _thread_limits(workers: int):
                 os.environ[name] = value
 
 
+def _record(course: Course, assignment: str, student: str, result: dict, config) -> dict:
+    """``gb.record``, once more if another grader (a second ``coursekit grade`` on a shared PostgreSQL
+    gradebook) created the same student or submission at the same moment: its row exists then."""
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in range(3):
+        try:
+            return gb.record(course.db_url, course.course_id, assignment, student, result["scores"],
+                             result["comments"], result.get("timestamp"), config)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 def _finish(course: Course, assignment: str, result: dict, state: gb.GradingState, inputs: str, config) -> dict:
     """Install one result (autograded folder, gradebook, state); return its log entry."""
     student = result["student"]
@@ -330,8 +345,7 @@ def _finish(course: Course, assignment: str, result: dict, state: gb.GradingStat
                 gb.install_autograded(staged, final)
             elif final.exists():
                 shutil.rmtree(final)  # nothing gradable now: an older autograded copy would mislead
-            totals = gb.record(course.db_url, course.course_id, assignment, student, result["scores"],
-                               result["comments"], result.get("timestamp"), config)
+            totals = _record(course, assignment, student, result, config)
             state.put(student, {"fingerprint": result["fingerprint"], "inputs": inputs,
                                 "autograded": staged is not None, "scores": totals,
                                 "graded": entry["time"]})
