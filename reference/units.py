@@ -5,7 +5,7 @@ Grading (``coursekit.registry``), the demo and the generic tests find units only
 ``UNITS``; nothing looks a unit up by a module name held in a string.
 """
 
-from reference import af_cnn, backprop, conv_shapes, losses, midterm, perceptron
+from reference import af_cnn, backprop, conv_shapes, losses, midterm, perceptron, sequences
 
 UNITS = (
     perceptron.UNIT,
@@ -13,5 +13,6 @@ UNITS = (
     losses.UNIT,
     backprop.UNIT,
     af_cnn.UNIT,
+    sequences.UNIT,
     midterm.UNIT,
 )

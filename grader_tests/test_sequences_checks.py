@@ -1,0 +1,168 @@
+"""06_sequences hidden checks, proven in process (no notebook, no kernel).
+
+- the reference scores full marks on many seeds; Part A's reference equals PyTorch in float64;
+- every wrong implementation in ``reference/sequences/wrong.py`` loses points on every seed tried,
+  and every correct alternative in ``correct.py`` keeps every point;
+- the hidden-AUC check: a trained reference model and a CNN alternative get full points, every
+  cheater in ``HIDDEN_AUC_CHEATERS`` gets none; the tiers are linear between floor and threshold;
+- the notebook's setup and solution cells are the reference module, verbatim (syntax trees).
+"""
+
+import ast
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from kit import ROOT, read_notebook
+from reference.sequences import checks, correct, grading, solution, wrong
+
+CHECKS = {c.id: c for c in checks.CHECKS}
+REFERENCE_SEEDS = range(6)
+MUTANT_SEEDS = (1000, 1001, 1002)
+NOTEBOOK = ROOT / "source" / "06_sequences" / "sequences.ipynb"
+
+
+def namespace(source=""):
+    ns = {k: v for k, v in vars(solution).items() if not k.startswith("__")}
+    if source:
+        exec(compile(source, "<catalogue>", "exec"), ns)
+    return ns
+
+
+def _verdict(check_id, ns, seed):
+    return CHECKS[check_id].run_locally(ns, seed)
+
+
+@pytest.mark.parametrize("check_id", sorted(set(CHECKS) - {"sequences.hidden_auc"}))
+def test_reference_scores_full_marks(check_id):
+    for seed in REFERENCE_SEEDS:
+        verdict = _verdict(check_id, namespace(), seed)
+        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
+
+
+def test_catalogues_cover_every_graded_function():
+    graded = set(CHECKS) - {"sequences.hidden_auc"}
+    for check_id in graded:
+        assert sum(m.check == check_id for m in wrong.MUTANTS) >= 6, check_id
+        assert sum(a.check == check_id for a in correct.ALTERNATIVES) >= 3, check_id
+    names = [m.name for m in wrong.MUTANTS + wrong.HIDDEN_AUC_CHEATERS] + [a.name for a in correct.ALTERNATIVES]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("mutant", wrong.MUTANTS, ids=str)
+def test_wrong_implementation_loses_points_on_every_seed(mutant):
+    for seed in MUTANT_SEEDS:
+        verdict = _verdict(mutant.check, namespace(mutant.source), seed)
+        assert verdict.fraction < 1.0, "%s kept every point on seed %d" % (mutant.name, seed)
+        assert any("FAIL" in line or "PART" in line for line in verdict.lines())
+
+
+@pytest.mark.parametrize("alternative", correct.ALTERNATIVES, ids=str)
+def test_correct_alternative_keeps_every_point(alternative):
+    for seed in MUTANT_SEEDS:
+        verdict = _verdict(alternative.check, namespace(alternative.source), seed)
+        assert verdict.fraction == 1.0, "%s, seed %d:\n%s" % (alternative.name, seed, "\n".join(verdict.lines()))
+
+
+def test_reference_cells_equal_pytorch_on_many_random_cells():
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n, i, h = (int(v) for v in rng.integers(1, 7, 3))
+        for gates, ours, oracle, with_c in ((1, solution.rnn_cell_step, checks.torch_rnn_cell, False),
+                                            (3, solution.gru_cell_step, checks.torch_gru_cell, False),
+                                            (4, solution.lstm_cell_step, checks.torch_lstm_cell, True)):
+            args = checks._cell_case(rng, gates, n, i, h, scale=1.2, with_c=with_c).args
+            np.testing.assert_allclose(np.asarray(ours(*args)), np.asarray(oracle(*args)), rtol=1e-12, atol=1e-13)
+
+
+def test_reference_counts_and_shapes_equal_pytorch():
+    for cell in ("rnn", "gru", "lstm"):
+        for layers, bidirectional, bias, batch_first in ((1, False, True, False), (3, True, False, True),
+                                                         (2, True, True, False)):
+            assert solution.recurrent_num_parameters(cell, 3, 5, layers, bidirectional, bias) == \
+                checks.torch_num_parameters(cell, 3, 5, layers, bidirectional, bias)
+            assert solution.recurrent_shapes(cell, 6, 2, 3, 5, layers, bidirectional, batch_first) == \
+                checks.torch_shapes(cell, 6, 2, 3, 5, layers, bidirectional, batch_first)
+
+
+# --------------------------------------------------------------------------- the hidden AUC
+
+@pytest.fixture(scope="module")
+def trained_namespace():
+    """The notebook's final training (reference GRU, seed 0, FINAL_CONFIG) on every public window."""
+    ns = namespace()
+    ns["best_model"] = grading.train_final_model(seed=0)
+    X, y, _ = grading.windows_of(solution.load_subjects(grading.PUBLIC_PATH), solution)
+    ns["X_rr"], ns["y_rr"] = X, y
+    return ns
+
+
+def test_reference_final_model_gets_full_hidden_auc_points(trained_namespace):
+    verdict = _verdict("sequences.hidden_auc", dict(trained_namespace), 3)
+    assert verdict.fraction == 1.0, verdict.lines()
+    assert "hidden ROC AUC 0.9" in "\n".join(verdict.lines())
+
+
+@pytest.mark.parametrize("cheater", wrong.HIDDEN_AUC_CHEATERS, ids=str)
+def test_hidden_auc_refuses_cheaters_and_broken_models(cheater, trained_namespace):
+    ns = dict(trained_namespace)
+    exec(compile(cheater.source, "<cheater>", "exec"), ns)
+    verdict = _verdict("sequences.hidden_auc", ns, 4)
+    assert verdict.fraction == 0.0, "%s: %s" % (cheater.name, verdict.lines())
+
+
+@pytest.mark.parametrize("alternative", correct.HIDDEN_AUC_ALTERNATIVES, ids=str)
+def test_hidden_auc_alternative_architecture_keeps_the_points(alternative, trained_namespace):
+    ns = dict(trained_namespace)
+    exec(compile(alternative.source, "<alternative>", "exec"), ns)
+    verdict = _verdict("sequences.hidden_auc", ns, 5)
+    assert verdict.fraction == 1.0, verdict.lines()
+
+
+def test_auc_tiers_are_linear_between_floor_and_threshold():
+    reference = 0.97
+    full, floor = grading.thresholds(reference)
+    assert grading.auc_credit(full, reference) == 1.0
+    assert grading.auc_credit(floor - 1e-9, reference) == 0.0
+    assert grading.auc_credit((full + floor) / 2, reference) == pytest.approx(0.5)
+
+
+def test_stored_reference_matches_the_data_and_every_seed_reaches_full_points():
+    stored = grading.stored_reference()
+    aucs = [run["hidden_auc"] for run in stored["runs"]]
+    assert stored["seeds"] == len(aucs) >= 10
+    assert stored["reference_auc"] == pytest.approx(float(np.median(aucs)), abs=1e-5)
+    full, _ = grading.thresholds(stored["reference_auc"])
+    assert min(aucs) >= full, "a reference training seed would not get full points"
+    assert stored["config"] == grading.FINAL_CONFIG
+
+
+# --------------------------------------------------------------------------- the notebook is the reference
+
+def _code_cells():
+    return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in read_notebook(NOTEBOOK).cells
+            if c.cell_type == "code"}
+
+
+def test_notebook_solution_cells_are_the_reference_verbatim():
+    cells = _code_cells()
+    module = ast.parse((ROOT / "reference" / "sequences" / "solution.py").read_text())
+    functions = {node.name: ast.dump(node) for node in module.body if isinstance(node, ast.FunctionDef)}
+    solved = [name for name in functions if name in cells]
+    assert len(solved) == 15, solved  # every graded function (the hidden AUC grades best_model)
+    for name in solved:
+        cell = ast.parse(cells[name])
+        assert ast.dump(cell.body[0]) == functions[name], name
+    setup = ast.parse(cells["setup"])
+    setup_names = {getattr(n, "name", None) for n in setup.body} - {None}
+    assert {"load_subjects", "prepare", "sigmoid"} <= setup_names
+
+
+def test_notebook_final_configuration_is_the_measured_one():
+    cells = _code_cells()
+    assert "final_config = dict(epochs=25, lr=3e-3, batch_size=64)" in cells["choose_final_model"]
+    assert grading.FINAL_CONFIG == dict(epochs=25, lr=3e-3, batch_size=64)
+    assert "best_builder = build_rnn" in cells["choose_final_model"]
+    assert json.loads(grading.REFERENCE_PATH.read_text())["model"].startswith("build_rnn")

@@ -1,0 +1,64 @@
+"""06_sequences: recurrent networks on interval series (RR intervals of the heart, stride intervals of gait).
+
+The manifest of this unit (see ``docs/units.md``). ``solution.py`` is the reference (the notebook's
+setup and solution cells), ``checks.py`` the hidden checks (Part A judged against PyTorch),
+``wrong.py`` / ``correct.py`` the catalogues, ``grading.py`` the hidden-AUC thresholds and the stored
+reference AUC, ``data/`` the hidden subjects (built by ``python -m coursekit.intervals build``).
+"""
+
+from coursekit.manifest import Unit
+
+
+def load_solution():
+    from . import solution
+    return solution
+
+
+def load_checks():
+    from . import checks
+    return checks.CHECKS
+
+
+def load_wrong():
+    from . import wrong
+    return wrong.MUTANTS
+
+
+def load_correct():
+    from . import correct
+    return correct.ALTERNATIVES
+
+
+UNIT = Unit(
+    topic="sequences",
+    assignment="06_sequences",
+    notebook="sequences.ipynb",
+    points={
+        "test_rnn_cell_step": 2,
+        "test_gru_cell_step": 3,
+        "test_lstm_cell_step": 3,
+        "test_recurrent_num_parameters": 2,
+        "test_recurrent_shapes": 2,
+        "test_run_rnn": 2,
+        "test_rr_intervals": 2,
+        "test_sliding_windows": 2,
+        "test_subject_kfold": 3,
+        "test_build_mlp": 1,
+        "test_build_cnn": 1,
+        "test_build_rnn": 2,
+        "test_train_model": 3,
+        "test_predict_proba": 2,
+        "test_hidden_auc": 8,
+        "test_diagnose_fit": 2,
+    },
+    manual={"answer_which_model": 3, "answer_kfold": 3, "answer_bias_variance": 3},
+    constants={"WINDOW": 16, "STEP": 8, "K_FOLDS": 3, "FULL_CREDIT_MARGIN": 0.03, "FLOOR_AUC": 0.85,
+               "MIN_PARAMETERS": 100, "MAX_PARAMETERS": 100_000},
+    load_solution=load_solution,
+    load_checks=load_checks,
+    load_wrong=load_wrong,
+    load_correct=load_correct,
+    # grader_tests/test_sequences_notebook.py grades one shared class (solution, stub, faulty students,
+    # cheaters) end to end: cheaper than a second, generic autograde of this notebook.
+    end_to_end=False,
+)
