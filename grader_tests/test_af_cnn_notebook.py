@@ -1,9 +1,13 @@
 """05_af_cnn end to end, with real nbgrader: release, validate, and ONE autograde run of a class.
 
-Every student trains (or fails to train) a CNN inside the sandbox, so this is the slowest test of
-the kit: about ten minutes on the 2-core machine (fourteen submissions, five of them training the
-full network, one running into the 120 s processor-time limit), longer on a loaded one. The
-autograde runs once for the whole module; each test reads its results.
+Thirteen submissions, one autograde run for the whole module; each test reads its results. Only
+two of them train the full network (``passes_all`` and ``leaks_patients_and_writes_to_stderr``,
+which proves two things with one training); the others lose their capstone points for a reason
+that needs no long training (one epoch, a crash, a tiny training for the partial tier, cheats), so
+the module costs about two full trainings plus thirteen kernels. The processor-time limit of the
+training cell is proven in process on the notebook's own setup cell
+(``test_the_training_cell_limit_stops_a_runaway_training``) instead of burning 120 s of processor
+time here.
 
 Each submission is named after what it does and has the exact score it must get, per test cell.
 Scores of unit-test cells that are partial are also recomputed here, in process, by running the
@@ -33,8 +37,8 @@ UNIT_CELLS = ("test_load_af_data", "test_standardize", "test_split_by_patient", 
               "test_predict_proba", "test_train_model")
 CAPSTONE = "test_hidden_auc"
 
-#: Wall-clock limits of the test course only: the notebook's own processor-time limit (what the
-#: exceeds_time_budget student tests) holds whatever the load, wall-clock time does not, and a
+#: Wall-clock limits of the test course only: the notebook's own processor-time limit (proven by
+#: test_the_training_cell_limit_stops_a_runaway_training) holds whatever the load, wall-clock time does not, and a
 #: loaded test machine must not fail honest students.
 TEST_COURSE_CONFIG = """
 # test course only (grader_tests/test_af_cnn_notebook.py): wall-clock limits for a loaded test machine
@@ -63,9 +67,9 @@ def _replace(nb, cell_id, source):
     return nb
 
 
-def _few_epochs(nb, epochs=3):
+def _few_epochs(nb, epochs=1):
     """The student chose a short final training (their capstone is lost for another reason anyway)."""
-    return _fault(nb, "train_final_model", ("epochs=24,", "epochs=%d," % epochs))
+    return _fault(nb, "train_final_model", ("epochs=16,", "epochs=%d," % epochs))
 
 
 UNTRAINED_FINAL = '''
@@ -173,13 +177,15 @@ def split_by_patient(X, y, patient_id, test_size=0.2, val_size=0.2, seed=0):
     return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
 '''
 
-NO_BUDGET = '''
+#: The partial capstone tier, cheaply: three epochs (of the reference's sixteen) give a network that
+#: has learnt much, but not enough (about 0.95 on the real hidden split, between the floor and the
+#: full-credit threshold); its exact score is recomputed in process by training the same way.
+SHORT_TRAINING = '''
 def train_final_model(X_train, y_train, X_val, y_val, seed=0):
-    """More epochs can only help: no early stopping, no time budget."""
+    """Three quick epochs: I will train longer later."""
     torch.manual_seed(seed)
     net = build_model(X_train.shape[-1])
-    history = train_model(net, X_train, y_train, X_val, y_val, epochs=1000, patience=1000, seed=seed,
-                          time_budget_s=float("inf"))
+    history = train_model(net, X_train, y_train, X_val, y_val, epochs=3, seed=seed)
     return net, history
 '''
 
@@ -197,26 +203,26 @@ def _students(source, release):
         "returns_logits_not_probabilities": (
             _few_epochs(_fault(source, "predict_proba", ("torch.sigmoid(model(batch))", "model(batch)"))),
             dict(full, test_predict_proba=0), 0, "should give 5 probabilities in [0, 1]"),
-        "patient_leak_in_split": (_replace(source, "split_by_patient", WINDOW_SPLIT),
-            dict(full, test_split_by_patient=0), "full", "hidden ROC AUC"),
-        # a correct notebook whose final training stops after 7 of 24 epochs: a hidden AUC in the
-        # linear band, so part of the capstone (recomputed here by training the same way)
-        "stops_training_too_early": (_few_epochs(source, 7), full, "partial", "% of the points"),
-        # tqdm on stderr (its default) and a warning in a graded function: the grader ignores stderr
-        "progress_bar_and_warnings_on_stderr": (
-            _fault(source, "train_model",
+        # One full training proves two things: a window-level split (patients leak) costs the split's
+        # points only, and tqdm on stderr (its default) plus a warning cost nothing (the grader
+        # ignores stderr).
+        "leaks_patients_and_writes_to_stderr": (
+            _fault(_replace(source, "split_by_patient", WINDOW_SPLIT), "train_model",
                    (', file=sys.stdout)', ')'),
                    ("    torch.manual_seed(seed)\n",
                     "    import warnings\n    warnings.warn('training on the CPU: this may take a while')\n"
                     "    torch.manual_seed(seed)\n")),
-            full, "full", "hidden ROC AUC"),
+            dict(full, test_split_by_patient=0), "full", "hidden ROC AUC"),
+        # a correct notebook whose final training is too small: a hidden AUC in the linear band,
+        # so part of the capstone (recomputed here by training the same way)
+        "trains_three_epochs": (_replace(source, "train_final_model", SHORT_TRAINING), full, "partial",
+                                "% of the points"),
         "crashes_mid_training": (
             _fault(source, "train_model",
                    ("        if time.process_time() - started_cpu > time_budget_s:\n",
                     "        seconds_per_epoch = (time.process_time() - started_cpu) / (epoch - 2)  # meant epoch + 1\n"
                     "        if time.process_time() - started_cpu + seconds_per_epoch > time_budget_s:\n")),
             dict(full, test_train_model="partial"), 0, "did not finish"),
-        "exceeds_time_budget": (_replace(source, "train_final_model", NO_BUDGET), full, 0, "did not finish"),
         "reads_hidden_file_labels": (
             _replace(_replace(source, "train_final_model", UNTRAINED_FINAL), "predict_proba", CHEAT_LOOK_FOR_LABELS),
             full, 0, "no points"),
@@ -344,9 +350,8 @@ def test_validate_passes_on_the_source_and_fails_on_the_release(graded):
 
 
 @pytest.mark.parametrize("student", ["passes_all", "untouched_stub", "underfit_linear_model", "forgets_eval_mode",
-                                     "returns_logits_not_probabilities", "patient_leak_in_split",
-                                     "progress_bar_and_warnings_on_stderr", "stops_training_too_early",
-                                     "crashes_mid_training", "exceeds_time_budget", "reads_hidden_file_labels",
+                                     "returns_logits_not_probabilities", "leaks_patients_and_writes_to_stderr",
+                                     "trains_three_epochs", "crashes_mid_training", "reads_hidden_file_labels",
                                      "hardcodes_predictions", "patches_sklearn_metrics", "predicts_from_global_state"])
 def test_each_submission_gets_its_exact_score(graded, student, tmp_path):
     course, points = graded["course"], graded["points"]
@@ -387,14 +392,43 @@ def _text(cell):
 def test_capstone_feedback_states_the_auc_and_the_thresholds(graded):
     output = _text(_cell(graded["course"].autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK), CAPSTONE))
     assert re.search(r"hidden ROC AUC 0\.9\d{3} on \d+ windows: full points", output), output
-    assert "full points at AUC >= 0.9" in output and "none below 0.80" in output, output
+    from reference import af_grading
+
+    assert "full points at AUC >= 0.9" in output and "none below %.2f" % af_grading.FLOOR_AUC in output, output
     assert "coursekit_hidden_check" not in output  # the generated code is replaced by a note
 
 
-def test_over_budget_training_is_stopped_with_a_clear_message(graded):
-    graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "exceeds_time_budget", NOTEBOOK)
-    training = _text(_cell(graded_nb, "train_the_final_model"))
-    assert "TrainingTimeLimit" in training and "more than 120 s of processor time" in training, training[-2000:]
+def test_the_training_cell_limit_stops_a_runaway_training(tmp_path):
+    """The notebook's own processor_time_limit (setup cell) stops a busy loop with TrainingTimeLimit,
+    which `except Exception` cannot swallow; the training cell leaves model = None then.
+    (In process with a 0.3 s limit: the graded cell uses TRAINING_LIMIT_S, the same code.)"""
+    import torch
+
+    nb = read_notebook(SOURCE)
+    namespace, threads = {}, torch.get_num_threads()
+    try:
+        exec(compile(_cell(nb, "setup").source, "setup", "exec"), namespace)  # sets torch's threads to 1
+    finally:
+        torch.set_num_threads(threads)
+    training_cell = _cell(nb, "train_the_final_model").source
+    assert "processor_time_limit(TRAINING_LIMIT_S)" in training_cell and training_cell.index("model = None") < \
+        training_cell.index("processor_time_limit")
+
+    def runaway(*args):
+        total = 0
+        while True:
+            try:
+                total += sum(range(1000))
+            except Exception:  # a student's catch-all does not stop the limit
+                pass
+
+    namespace.update(train_final_model=runaway, X_train=None, y_train=None, X_val=None, y_val=None,
+                     TRAINING_LIMIT_S=0.3)
+    started = time.process_time()
+    with pytest.raises(namespace["TrainingTimeLimit"], match="more than 0 s of processor time"):
+        exec(compile(training_cell, "train_the_final_model", "exec"), namespace)
+    assert namespace["model"] is None
+    assert time.process_time() - started < 5
 
 
 def test_no_cheater_found_labels_or_grader_files(graded):
@@ -406,9 +440,32 @@ def test_no_cheater_found_labels_or_grader_files(graded):
 
 
 def test_progress_bars_and_warnings_on_stderr_cost_nothing(graded):
-    student = "progress_bar_and_warnings_on_stderr"
+    student = "leaks_patients_and_writes_to_stderr"
     graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, student, NOTEBOOK)
     text = _text(_cell(graded_nb, "test_train_model"))
     assert "[stderr]" in text and "UserWarning: training on the CPU" in text, text[-2000:]
     assert sum(graded["course"].scores(ASSIGNMENT, student)[c] for c in UNIT_CELLS + (CAPSTONE,)) == \
         sum(graded["points"][c] for c in UNIT_CELLS + (CAPSTONE,))
+
+
+def test_the_reference_notebook_reproduces_the_stored_spread(graded):
+    """passes_all is the reference trained by the notebook with seed 0, as the 20-seed measurement
+    trained it: its hidden AUC lies within the stored seed-to-seed spread (min - 2 std to max + 2 std).
+    Another CPU's rounding acts like one more training seed, so this holds on any x86-64 CPU (an
+    exact comparison with the stored seed-0 run did not: 0.9778 against 0.9737 on an AVX-512 CPU).
+    Its training stayed within the processor-time budget."""
+    import json
+
+    import numpy as np
+
+    from reference import af_grading
+
+    graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK)
+    auc = float(re.search(r"hidden ROC AUC (\d\.\d+)", _text(_cell(graded_nb, CAPSTONE))).group(1))
+    aucs = np.array([run["hidden_auc"] for run in json.loads(af_grading.REFERENCE_PATH.read_text())["runs"]])
+    low, high = aucs.min() - 2 * aucs.std(), aucs.max() + 2 * aucs.std()
+    assert low <= auc <= high, "hidden AUC %.4f outside the stored spread %.4f-%.4f" % (auc, low, high)
+    training = _text(_cell(graded_nb, "train_the_final_model"))
+    seconds = float(re.search(r"in (\d+) s of processor time \(budget (\d+) s\)", training).group(1))
+    print("\npasses_all: hidden AUC %.4f, training %.0f s of processor time" % (auc, seconds))
+    assert seconds <= 90

@@ -121,7 +121,7 @@ def test_cli_registers_the_documented_subcommands():
     """`coursekit data` has build, card, import-cinc2017 and import-csv, each with a handler."""
     parser = argparse.ArgumentParser(prog="coursekit")
     cli.register(parser.add_subparsers(dest="command"))
-    for argv in (["data", "build", "--seed", "3", "--check"], ["data", "card", "--seeds", "2"],
+    for argv in (["data", "build", "--seed", "3", "--check"], ["data", "card", "--retrain", "--jobs", "2"],
                  ["data", "build", "--source", "synthetic", "--force"],
                  ["data", "build", "--pool", "d", "--hidden-extra", "mine.npz", "--manifest", "m.json"],
                  ["data", "import-cinc2017", "d", "o.npz", "--window-s", "5"], ["data", "import-csv", "i", "o.npz"]):

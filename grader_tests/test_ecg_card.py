@@ -34,15 +34,23 @@ def test_card_reuses_the_runs_stored_for_grading(in_root):
     assert {"val_auc", "epochs_run", "wall_s", "cpu_s", "threads"} <= set(runs[0])
 
 
-def test_committed_card_states_the_stored_reference(in_root):
-    """CARD.md's CNN row quotes the median, min and max of af_reference.json (regenerate the card if not)."""
+def test_committed_card_states_the_stored_reference_and_the_three_aucs(in_root):
+    """CARD.md's reference row quotes the median, min and max of af_reference.json (regenerate the card
+    if not), and the card has the sim-to-real and RR-baseline rows, with the numbers of measurements.json."""
     aucs = np.array([r["hidden_auc"] for r in json.loads(STORED.read_text())["runs"]])
-    row = next(line for line in CARD.read_text().splitlines() if line.startswith("| reference 1D CNN"))
-    assert "af_solution.py" in row and "%d seed(s)" % aucs.size in row
+    text = CARD.read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| reference 1D CNN"))
+    assert "af_solution.py" in row and "%d seed(s)" % aucs.size in row and "real public split" in row
     median, low, high = map(float, re.search(r"median ([\d.]+) \(min ([\d.]+), max ([\d.]+)\)", row).groups())
     assert (median, low, high) == (round(float(np.median(aucs)), 4), round(float(aucs.min()), 4),
                                    round(float(aucs.max()), 4))
-    assert row.rstrip().endswith("| met |")
+    measured = json.loads((CARD.parent / "measurements.json").read_text())
+    gap = next(line for line in text.splitlines() if "sim-to-real gap" in line)
+    gap_median = float(np.median([r["real_hidden_auc"] for r in measured["sim_to_real"]["runs"]]))
+    assert "synthetic public split" in gap and "median %.4f" % gap_median in gap
+    rr = next(line for line in text.splitlines() if line.startswith("| RR-feature baseline"))
+    assert rr.rstrip().endswith("| %.4f |" % measured["rr_baselines"]["logistic_rr"])
+    assert (CARD.parent / "strips.png").is_file() and (CARD.parent / "rr_histogram.png").is_file()
 
 
 def test_stored_runs_measured_on_other_data_are_refused(in_root, tmp_path):

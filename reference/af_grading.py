@@ -205,7 +205,7 @@ def _partial_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial.jsonl")
 
 
-def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=print) -> dict:
+def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=print, stored_only=False) -> dict:
     """Train the reference with ``seeds`` training seeds, store the median hidden AUC and every run.
 
     Each finished run is also appended to ``<out>.partial.jsonl`` (with the data hashes), and runs
@@ -227,7 +227,7 @@ def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=prin
                 done[entry["run"]["seed"]] = entry["run"]
         if done:
             log("reusing %d run(s) of %s measured on these data" % (len(done), partial))
-    todo = [seed for seed in range(seeds) if seed not in done]
+    todo = [] if stored_only else [seed for seed in range(seeds) if seed not in done]
 
     def keep(run):
         done[run["seed"]] = run
@@ -245,7 +245,9 @@ def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=prin
     else:
         for seed in todo:
             keep(train_reference_once(seed))
-    runs = [done[seed] for seed in range(seeds)]
+    runs = [done[seed] for seed in range(seeds) if seed in done]
+    if not runs:
+        raise SystemExit("no runs to store: %s has none for these data" % partial)
     aucs = np.array([run["hidden_auc"] for run in runs])
     from reference import af_solution as solution
 
@@ -281,10 +283,12 @@ def main(argv=None) -> int:
     p.add_argument("--seeds", type=int, default=20)
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (one torch thread each)")
     p.add_argument("--out", type=Path, default=REFERENCE_PATH)
+    p.add_argument("--stored-only", action="store_true",
+                   help="train nothing: store the runs a stopped measurement left in OUT.partial.jsonl")
     sub.add_parser("show", help="print the stored reference AUC and the thresholds it gives")
     args = parser.parse_args(argv)
     if args.command == "measure":
-        measure(args.seeds, args.jobs, args.out)
+        measure(args.seeds, args.jobs, args.out, stored_only=args.stored_only)
     else:
         auc = reference_auc()
         print("reference AUC %.4f: %s" % (auc, describe_thresholds(auc)))

@@ -169,6 +169,35 @@ def predict_proba(model, X, batch_size=256):
     return out
 
 
+# The notebook's locked augmentation helper (cell augmentation_helper), verbatim: students may call it
+# in train_model, so alternatives and mutants executed over this module find it too.
+def augment_windows(X, fs, rng, *, max_gain=1.25, noise_mv=0.05, wander_mv=0.2, flip_p=0.5, shift=True):
+    """Randomly transformed copies of the windows X (n, L) in mV at fs Hz, float32; X is not changed.
+
+    rng: a numpy Generator (np.random.default_rng(seed)), so your training stays seeded.
+    Per window: gain g log-uniform in [1/max_gain, max_gain]; Gaussian noise with a std uniform in
+    [0, noise_mv]; baseline wander a*sin(2*pi*f*t + phase), a uniform in [0, wander_mv], f in
+    [0.05, 0.5] Hz; polarity flipped with probability flip_p; a circular shift by a uniform number
+    of samples if shift. Set an amount to 0 (or shift=False) to switch that transform off.
+    """
+    X = np.array(X, dtype=np.float64, copy=True)
+    n, length = X.shape
+    t = np.arange(length) / float(fs)
+    gain = np.exp(rng.uniform(-np.log(max_gain), np.log(max_gain), size=(n, 1)))
+    X *= gain
+    X += rng.normal(size=(n, length)) * rng.uniform(0.0, noise_mv, size=(n, 1))
+    amplitude = rng.uniform(0.0, wander_mv, size=(n, 1))
+    frequency = rng.uniform(0.05, 0.5, size=(n, 1))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(n, 1))
+    X += amplitude * np.sin(2 * np.pi * frequency * t + phase)
+    X *= np.where(rng.random(size=(n, 1)) < flip_p, -1.0, 1.0)
+    if shift:
+        shifts = rng.integers(0, length, size=n)
+        rows = np.arange(n)[:, None]
+        X = X[rows, (np.arange(length)[None, :] - shifts[:, None]) % length]
+    return X.astype(np.float32)
+
+
 def train_model(model, X_train, y_train, X_val, y_val, *, epochs=24, lr=3e-3, weight_decay=1e-3,
                 batch_size=64, patience=8, seed=0, time_budget_s=TRAINING_BUDGET_S):
     """Train `model` in place with early stopping on the validation ROC AUC; return the history.
