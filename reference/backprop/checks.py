@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coursekit.checks import Case, Check, Group, Outcome, default_judge, short_repr
+from coursekit.checks import Case, Check, Group, Outcome, Partial, compare, default_judge, short_repr
 from reference.backprop import solution as ref
 
 
@@ -99,8 +99,36 @@ def _judge_part(expected, got, part, names=None, **tolerances):
     return _name_layers(why, names) if names else why
 
 
+#: Central differences of the loss through the student's forward pass (step 1e-6, float64)
+#: agree with exact gradients to ~1e-9 here; every backward fault in the catalogue moves a
+#: gradient by far more than this (and is only ever compared this way when the student's
+#: forward pass is itself wrong).
+OWN_FORWARD_RTOL = 1e-5
+OWN_FORWARD_ATOL = 1e-7
+
+
 def _gradients_judge(case, expected, got):
-    return _name_layers(default_judge(expected, got), ("dW", "db"))
+    """mlp_backward judged on its own: right against torch.autograd on the true network, or,
+    when the student's mlp_forward is wrong, right for the network that forward pass computes."""
+    if expected.raised or got.raised:
+        return _name_layers(default_judge(expected, got), ("dW", "db"))
+    value = got.value
+    if not isinstance(value, dict) or "gradients" not in value:
+        return "expected the gradients, got %s" % short_repr(value)
+    why = _name_layers(default_judge(expected, Outcome(value=value["gradients"])), ("dW", "db"))
+    if why is None:
+        return None
+    X, _y, params = case.args
+    forward_fault = compare(ref.mlp_forward(X, params)[0], value.get("y_hat"))
+    if forward_fault is None:
+        return why
+    own = value.get("forward_gradients")
+    if own is not None and compare(own, value["gradients"], rtol=OWN_FORWARD_RTOL, atol=OWN_FORWARD_ATOL) is None:
+        return Partial(1.0, "full credit: these are the exact gradients of your own mlp_forward (finite "
+                            "differences through it), but mlp_forward is wrong here (y_hat: %s): see its check."
+                       % forward_fault)
+    return ("%s. Note: your mlp_forward is also wrong on this input (y_hat: %s) and mlp_backward works on its "
+            "cache, so this failure may trace to mlp_forward: fix it first (see its check)." % (why, forward_fault))
 
 
 # --------------------------------------------------------------------------- init_mlp
@@ -261,11 +289,44 @@ def _forward_groups(rng):
 
 # --------------------------------------------------------------------------- mlp_backward
 
+#: Runs the student's forward then backward pass, and also differentiates the student's own
+#: forward pass by central differences of the mean BCE (every weight and bias, in the kernel):
+#: the grader can then tell a wrong mlp_backward from a right one fed by a wrong mlp_forward.
 BACKWARD_PROBE = """
 def probe(ns, X, y_true, params):
-    y_hat, cache = ns["mlp_forward"](X, params)
-    return ns["mlp_backward"](y_true, cache, params)
-"""
+    import numpy as np
+    forward = ns["mlp_forward"]
+    y_hat, cache = forward(X, params)
+    gradients = ns["mlp_backward"](y_true, cache, params)
+    result = {"gradients": gradients, "y_hat": y_hat, "forward_gradients": None}
+    try:
+        y = np.asarray(y_true, dtype=float).reshape(-1)
+
+        def loss(trial):
+            p = np.clip(np.asarray(forward(X, trial)[0], dtype=float).reshape(-1), 1e-12, 1 - 1e-12)
+            return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+        trial = [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in params]
+        numerical = []
+        for W, b in trial:
+            pair = []
+            for array in (W, b):
+                slope = np.zeros_like(array)
+                for index in np.ndindex(array.shape):
+                    kept = array[index]
+                    array[index] = kept + FD_STEP
+                    up = loss(trial)
+                    array[index] = kept - FD_STEP
+                    down = loss(trial)
+                    array[index] = kept
+                    slope[index] = (up - down) / (2 * FD_STEP)
+                pair.append(slope)
+            numerical.append(tuple(pair))
+        result["forward_gradients"] = numerical
+    except Exception:
+        pass  # the student's forward pass cannot be differentiated: judged against the reference only
+    return result
+""".replace("FD_STEP", "1e-6")
 
 
 def _backward_case(rng, layers, n=None, d_in=None):

@@ -11,6 +11,7 @@ length), and so on. ``_draw`` redraws until an input has the property its group 
 import numpy as np
 
 from coursekit.checks import Case, Check, Group
+from coursekit.upstream import UPSTREAM_PROBE, own_upstream_judge, with_upstream
 from reference.conv_shapes import solution as ref
 
 #: Inputs are O(1) (standard normal) and outputs sums of at most ~20 products. float64 agrees
@@ -474,22 +475,111 @@ def _num_parameters_groups(rng):
     ]
 
 
+# --------------------------------------------------------------------------- the student's own upstream
+# The notebook says "Reuse conv1d_output_length" (conv2d_output_shape), "Reuse your conv1d"
+# (conv1d_multichannel); its solutions also call conv1d_output_length in conv1d and
+# pool1d_output_length in the pools. Each of these checks asks for the student's answers to
+# those calls too, so that a fault in the earlier function is charged once, in its own check
+# (coursekit/upstream.py).
+
+def _pair(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def _conv2d_upstream(H_in, W_in, kernel_size, stride=1, padding=0, dilation=1):
+    pairs = [_pair(v) for v in (kernel_size, stride, padding, dilation)]
+    return [("conv1d_output_length", (size,) + tuple(int(p[axis]) for p in pairs), {})
+            for axis, size in enumerate((H_in, W_in))]
+
+
+def _conv2d_from_own_lengths(case, lengths):
+    return tuple(lengths)
+
+
+def _conv1d_upstream(x, w, b=0.0, stride=1, padding=0, dilation=1):
+    return [("conv1d_output_length", (len(x), len(w), stride, padding, dilation), {})]
+
+
+def _conv1d_call(case):
+    names = ("x", "w", "b", "stride", "padding", "dilation")
+    values = dict(zip(names, (None, None, 0.0, 1, 0, 1)))
+    values.update(zip(names, case.args))
+    values.update(case.kwargs)
+    return values
+
+
+def _conv1d_with_length(x, w, b, stride, padding, dilation, length):
+    """conv1d's formula for ``length`` outputs; raises when a window leaves the padded input."""
+    x_padded = np.pad(np.asarray(x, dtype=float), padding)
+    w = np.asarray(w, dtype=float)
+    taps = np.arange(len(w)) * dilation
+    y = np.empty(int(length))
+    for i in range(int(length)):
+        where = i * stride + taps
+        if where[-1] >= len(x_padded):
+            raise IndexError("window %d leaves the padded input" % i)
+        y[i] = b + w @ x_padded[where]
+    return y
+
+
+def _conv1d_from_own_length(case, values):
+    call = _conv1d_call(case)
+    return _conv1d_with_length(call["x"], call["w"], call["b"], call["stride"], call["padding"],
+                               call["dilation"], values[0])
+
+
+def _multichannel_upstream(x, W, b, stride=1, padding=0, dilation=1):
+    ref.conv1d_multichannel(x, W, b, stride, padding, dilation)  # only valid input: raises otherwise
+    return [("conv1d", (x[c], W[o, c], 0.0, stride, padding, dilation), {})
+            for o in range(W.shape[0]) for c in range(W.shape[1])]
+
+
+def _multichannel_from_own_conv1d(case, outputs):
+    x, W, b = case.args[:3]
+    C_out, C_in = W.shape[:2]
+    rows = [sum(np.asarray(outputs[o * C_in + c], dtype=float) for c in range(C_in)) for o in range(C_out)]
+    y = np.stack(rows)
+    return y if b is None else y + np.asarray(b, dtype=float)[:, None]
+
+
+def _pool_upstream(x, kernel_size, stride=None):
+    return [("pool1d_output_length", (len(x), kernel_size, kernel_size if stride is None else stride), {})]
+
+
+def _pool_from_own_length(reduce):
+    def compose(case, lengths):
+        x, kernel_size = case.args[:2]
+        stride = (case.args[2] if len(case.args) > 2 else case.kwargs.get("stride")) or kernel_size
+        windows = [x[i * stride:i * stride + kernel_size] for i in range(int(lengths[0]))]
+        if any(len(window) != kernel_size for window in windows):
+            raise IndexError("a window leaves the input")
+        return np.array([reduce(window) for window in windows])
+    return compose
+
+
+def _own_upstream(compose, **tolerances):
+    return own_upstream_judge(ref, compose, **tolerances)
+
+
 CHECKS = [
     Check("conv_shapes.conv1d_output_length", "conv1d_output_length", ref.conv1d_output_length,
           _conv_length_groups, strict_types=True),
     Check("conv_shapes.conv1d_output_length_invalid", "conv1d_output_length", ref.conv1d_output_length,
           _conv_length_invalid_groups, strict_types=True),
     Check("conv_shapes.conv2d_output_shape", "conv2d_output_shape", ref.conv2d_output_shape,
-          _conv2d_groups, strict_types=True),
+          with_upstream(_conv2d_groups, _conv2d_upstream), probe=UPSTREAM_PROBE,
+          judge=_own_upstream(_conv2d_from_own_lengths, strict_types=True)),
     Check("conv_shapes.pool1d_output_length", "pool1d_output_length", ref.pool1d_output_length,
           _pool_groups, strict_types=True),
-    Check("conv_shapes.conv1d", "conv1d", ref.conv1d, _conv1d_groups, rtol=VALUE_RTOL, atol=VALUE_ATOL),
+    Check("conv_shapes.conv1d", "conv1d", ref.conv1d, with_upstream(_conv1d_groups, _conv1d_upstream),
+          probe=UPSTREAM_PROBE, judge=_own_upstream(_conv1d_from_own_length, rtol=VALUE_RTOL, atol=VALUE_ATOL)),
     Check("conv_shapes.conv1d_multichannel", "conv1d_multichannel", ref.conv1d_multichannel,
-          _multichannel_groups, rtol=VALUE_RTOL, atol=VALUE_ATOL),
-    Check("conv_shapes.max_pool1d", "max_pool1d", ref.max_pool1d, _max_pool_groups,
-          rtol=VALUE_RTOL, atol=VALUE_ATOL),
-    Check("conv_shapes.avg_pool1d", "avg_pool1d", ref.avg_pool1d, _avg_pool_groups,
-          rtol=VALUE_RTOL, atol=VALUE_ATOL),
+          with_upstream(_multichannel_groups, _multichannel_upstream), probe=UPSTREAM_PROBE,
+          judge=_own_upstream(_multichannel_from_own_conv1d, rtol=VALUE_RTOL, atol=VALUE_ATOL)),
+    Check("conv_shapes.max_pool1d", "max_pool1d", ref.max_pool1d, with_upstream(_max_pool_groups, _pool_upstream),
+          probe=UPSTREAM_PROBE, judge=_own_upstream(_pool_from_own_length(np.max), rtol=VALUE_RTOL, atol=VALUE_ATOL)),
+    Check("conv_shapes.avg_pool1d", "avg_pool1d", ref.avg_pool1d, with_upstream(_avg_pool_groups, _pool_upstream),
+          probe=UPSTREAM_PROBE, judge=_own_upstream(_pool_from_own_length(np.mean), rtol=VALUE_RTOL, atol=VALUE_ATOL)),
     Check("conv_shapes.conv1d_num_parameters", "conv1d_num_parameters", ref.conv1d_num_parameters,
           _num_parameters_groups, strict_types=True),
 ]

@@ -9,7 +9,8 @@ fails at least one group in every grading run.
 
 import numpy as np
 
-from coursekit.checks import Case, Check, Group, compare, default_judge, short_repr
+from coursekit.checks import Case, Check, Group, Outcome, compare, default_judge, short_repr
+from coursekit.upstream import UPSTREAM_PROBE, own_upstream_judge, with_upstream
 from reference.perceptron import solution as ref
 
 #: A decision w . x + b closer than this to 0 (but not an exact tie) could flip between two
@@ -254,6 +255,25 @@ def _predict_groups(rng):
     ]
 
 
+def _predict_upstream(X, w, b):
+    """predict reuses weighted_sum and step (the notebook says so): ask for the student's own."""
+    return [("weighted_sum", (X, w, b), {}), ("step", (ref.weighted_sum(X, w, b),), {})]
+
+
+def _predict_from_own_parts(case, values):
+    """step(weighted_sum(X, w, b)) built from whichever of the student's two parts is wrong."""
+    z_student, labels_student = values
+    X, w, b = case.args
+    z = ref.weighted_sum(X, w, b)
+    weighted_sum_right = compare(z, z_student) is None
+    step_right = _labels_judge(case, Outcome(value=ref.step(z)), Outcome(value=labels_student)) is None
+    if weighted_sum_right and not step_right:
+        return labels_student
+    if step_right and not weighted_sum_right:
+        return ref.step(np.asarray(z_student, dtype=float))
+    raise ValueError("both parts are wrong: no single fault to trace")
+
+
 def _fair_decisions(z):
     """No float decision within TIE_GUARD of the threshold (it could flip with the summation order)."""
     return bool(np.all(np.abs(z) >= TIE_GUARD))
@@ -302,6 +322,38 @@ def _separable(rng, n, m, *, margin=0.2, lr=1.0, max_epochs=100, min_epochs=1, c
             continue
         if _fair(X, y, lr, max_epochs, exact=False):
             return X, y
+
+
+#: perceptron_train applies the student's step (the notebook's solution does, and says so): these
+#: calls tell the grader which convention that step follows, so that a wrong step is charged
+#: in the step check only (coursekit/upstream.py).
+STEP_PROBES = (-1.5, 0.0, 2.0)
+
+
+def _train_upstream(X, y, lr=1.0, max_epochs=100):
+    return [("step", (z,), {}) for z in STEP_PROBES]
+
+
+def _train_with_own_step(case, step_values):
+    """The learning rule run with a step that answers like the student's on z < 0, z = 0, z > 0."""
+    below, at_zero, above = (float(np.asarray(v, dtype=float)) for v in step_values)
+
+    def student_step(z):
+        return below if z < 0 else (at_zero if z == 0 else above)
+
+    X, y = np.asarray(case.args[0], dtype=float), np.asarray(case.args[1])
+    lr, max_epochs = case.kwargs.get("lr", 1.0), case.kwargs.get("max_epochs", 100)
+    w, b, errors_per_epoch = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(max_epochs):
+        errors = 0
+        for x_i, y_i in zip(X, y):
+            error = y_i - student_step(np.dot(w, x_i) + b)
+            if error != 0:
+                w, b, errors = w + lr * error * x_i, b + lr * error, errors + 1
+        errors_per_epoch.append(errors)
+        if errors == 0:
+            break
+    return w, float(b), errors_per_epoch
 
 
 def _train_case(X, y, lr=None, max_epochs=None, label=None):
@@ -408,15 +460,19 @@ CHECKS = [
     Check("perceptron.sigmoid_stable", "sigmoid", _sigmoid_without_warnings, _sigmoid_stable_groups,
           probe=SIGMOID_STABLE_PROBE, judge=_sigmoid_stable_judge, isolated=True),
     Check("perceptron.weighted_sum", "weighted_sum", ref.weighted_sum, _weighted_sum_groups),
-    Check("perceptron.predict", "predict", ref.predict, _predict_groups, judge=_labels_judge),
+    Check("perceptron.predict", "predict", ref.predict, with_upstream(_predict_groups, _predict_upstream),
+          probe=UPSTREAM_PROBE, judge=own_upstream_judge(ref, _predict_from_own_parts, _labels_judge,
+                                                           upstream_judges={"step": _labels_judge})),
     Check("perceptron.logic_gate_weights", "logic_gate_weights", ref.logic_gate_weights, _gate_groups,
           judge=_gate_judge),
     Check("perceptron.logic_gate_weights_invalid", "logic_gate_weights", ref.logic_gate_weights,
           _gate_error_groups, judge=_gate_error_judge),
-    Check("perceptron.perceptron_train", "perceptron_train", ref.perceptron_train, _train_groups,
-          judge=_train_judge),
-    Check("perceptron.perceptron_train_xor", "perceptron_train", ref.perceptron_train, _train_xor_groups,
-          judge=_train_judge),
+    Check("perceptron.perceptron_train", "perceptron_train", ref.perceptron_train,
+          with_upstream(_train_groups, _train_upstream), probe=UPSTREAM_PROBE,
+          judge=own_upstream_judge(ref, _train_with_own_step, _train_judge, upstream_judges={"step": _labels_judge})),
+    Check("perceptron.perceptron_train_xor", "perceptron_train", ref.perceptron_train,
+          with_upstream(_train_xor_groups, _train_upstream), probe=UPSTREAM_PROBE,
+          judge=own_upstream_judge(ref, _train_with_own_step, _train_judge, upstream_judges={"step": _labels_judge})),
     Check("perceptron.perceptron_train_invalid", "perceptron_train", ref.perceptron_train,
           _train_invalid_groups),
 ]
