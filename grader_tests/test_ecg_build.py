@@ -209,3 +209,31 @@ def test_the_committed_splits_are_the_ones_the_build_wrote():
         assert entry["source"] == "cinc2017" and entry["file_sha256"] == dataset.file_sha256(ROOT / path)
         assert dataset.content_sha256(ROOT / path) == build.expected_checksums("cinc2017")["splits"][name][
             "content_sha256"]
+
+
+@pytest.mark.skipif(not (CINC_SAMPLE / "REFERENCE.csv").is_file(), reason=f"no CinC sample at {CINC_SAMPLE}")
+def test_bring_your_own_recordings_sequence(tmp_path, capsys):
+    """docs/ecg-data.md's sequence, steps 1-2: an instructor's CSV of windows becomes the pool, their
+    CinC-style recordings go to the hidden split only; patients stay disjoint; a clash is refused."""
+    rng = np.random.default_rng(0)
+    t = np.arange(3000) / 300.0
+    rows = []
+    for k in range(24):  # 12 patients, 2 windows each, 10 s at 300 Hz
+        label = k // 2 % 2
+        beat = np.sin(2 * np.pi * (1.0 + 0.5 * label * rng.random()) * t) ** 31
+        rows.append(f"{label},patient{k // 2:02d}," + ",".join("%.3f" % v for v in beat + 0.01 * rng.normal(size=3000)))
+    table = tmp_path / "mine.csv"
+    table.write_text("label,patient_id," + ",".join(f"s{i}" for i in range(3000)) + "\n" + "\n".join(rows) + "\n")
+    pool, extra = tmp_path / "my_pool.npz", tmp_path / "extra.npz"
+    assert _run(["data", "import-csv", str(table), str(pool)]) == 0
+    assert _run(["data", "import-cinc2017", str(CINC_SAMPLE), str(extra)]) == 0
+    public, hidden, options = _paths(tmp_path)
+    assert _run(["data", "build", "--pool", str(pool), "--hidden-extra", str(extra), *options]) == 0
+    _, y_pub, fs, id_pub = dataset.load_split(public)
+    X_hid, _, _, id_hid = dataset.load_split(hidden)
+    assert fs == build.REAL_FS and X_hid.shape[1] == 1500
+    assert {"A00001", "A00002", "A00004", "A00005"} <= set(id_hid) and not any(p.startswith("A0") for p in id_pub)
+    assert not set(id_pub) & set(id_hid) and set(id_pub) | set(id_hid) >= {f"patient{k:02d}" for k in range(12)}
+    capsys.readouterr()
+    assert _run(["data", "build", "--pool", str(pool), "--hidden-extra", str(pool), *options]) == 1
+    assert "also in the pool" in capsys.readouterr().err
