@@ -34,6 +34,11 @@ def load_wrong():
     return af_cnn.MUTANTS
 
 
+def load_correct():
+    from reference import af_cnn_correct
+    return af_cnn_correct.ALTERNATIVES
+
+
 UNIT = Unit(
     topic="af_cnn",
     assignment="05_af_cnn",
@@ -51,5 +56,6 @@ UNIT = Unit(
     load_solution=load_solution,
     load_checks=load_checks,
     load_wrong=load_wrong,
+    load_correct=load_correct,
     end_to_end=False,
 )
