@@ -154,3 +154,16 @@ def weighted_sum(X, w, b):
     return np.asarray(X, dtype=float) @ np.asarray(w, dtype=float)
 """)
     assert max(_fractions(student, "perceptron.predict")) < 1.0
+
+
+def test_train_xor_failing_on_a_wrong_backward_pass_names_it():
+    """train_xor is judged by what it learns; when it fails because mlp_backward is wrong (here the
+    gradient's sign: training climbs the loss), the feedback traces the failure there."""
+    student = _student(*BACKPROP, """
+_backward_as_written = mlp_backward
+def mlp_backward(y_true, cache, params):
+    return [(-dW, -db) for dW, db in _backward_as_written(y_true, cache, params)]
+""")
+    verdict = get_check("backprop.train_xor").run_locally(student, SEEDS[0])
+    report = "\n".join(verdict.lines())
+    assert verdict.fraction < 1.0 and "may trace there" in report and "mlp_backward" in report, report

@@ -501,9 +501,26 @@ def _numerical_groups(rng):
 
 # --------------------------------------------------------------------------- train_xor
 
+#: Trains, then also runs the student's own building blocks once on XOR (init, forward, backward,
+#: one update): a network that does not learn is then traced to the function that is wrong.
 XOR_PROBE = """
 def probe(ns, **kwargs):
-    return ns["train_xor"](**kwargs)
+    import numpy as np
+    trained = ns["train_xor"](**kwargs)
+    parts = {}
+    try:
+        X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+        y = np.array([0.0, 1.0, 1.0, 0.0])
+        params = ns["init_mlp"]([2, kwargs.get("hidden_units", 4), 1], kwargs.get("seed", 0))
+        parts["params"] = params
+        y_hat, cache = ns["mlp_forward"](X, params)
+        parts["y_hat"] = y_hat
+        grads = ns["mlp_backward"](y, cache, params)
+        parts["grads"] = grads
+        parts["updated"] = ns["sgd_update"](params, grads, 0.5)
+    except Exception as error:
+        parts["raised"] = type(error).__name__
+    return {"trained": trained, "parts": parts}
 """
 
 #: train_xor's loss must fall at least this much (last <= this fraction of the first):
@@ -519,10 +536,41 @@ def _xor_reference(hidden_units=4, seed=0):
     return [(W.shape, b.shape) for W, b in ref.init_mlp([2, hidden_units, 1], seed)]
 
 
+def _xor_upstream_faults(parts, hidden_units):
+    """Names of the student's building blocks that are wrong on XOR, from the probe's ``parts``."""
+    if not isinstance(parts, dict):
+        return []
+    params = parts.get("params")
+    shapes = [((hidden_units, 2), (hidden_units,)), ((1, hidden_units), (1,))]
+    if params is None or _params_problem(shapes, params):
+        return ["init_mlp"]
+    steps = [("mlp_forward", "y_hat", lambda: ref.mlp_forward(ref.X_xor, params)[0]),
+             ("mlp_backward", "grads", lambda: ref.autograd_gradients(ref.X_xor, ref.y_xor, params)),
+             ("sgd_update", "updated", lambda: ref.sgd_update(params, parts["grads"], 0.5))]
+    for name, part, expected in steps:
+        if part not in parts:
+            return [name]  # it raised (or an earlier step did)
+        if compare(expected(), parts[part]):
+            return [name]
+    return []
+
+
 def _xor_judge(case, expected, got):
     if expected.raised or got.raised:
         return default_judge(expected, got)
-    result = got.value
+    value = got.value
+    if not (isinstance(value, dict) and "trained" in value):
+        value = {"trained": value}  # what train_xor returned, without the building blocks' results
+    why = _xor_training_judge(expected, value["trained"])
+    if why:
+        faults = _xor_upstream_faults(value.get("parts"), case.kwargs.get("hidden_units", 4))
+        if faults:
+            why += (". train_xor trains with your %s, which is wrong on XOR (see its check): this failure "
+                    "may trace there" % faults[0])
+    return why
+
+
+def _xor_training_judge(expected, result):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return "expected (params, losses), got %s" % short_repr(result)
     params, losses = result
