@@ -33,6 +33,10 @@ from coursekit.grading.settings import Course, CourseError
 from coursekit.sandbox import SandboxUnavailable, sandbox_problem
 
 
+#: Classes up to this size are graded in the calling process by default (no cluster to start).
+SMALL_CLASS = 2
+
+
 class GradingError(RuntimeError):
     """The run cannot start (no such assignment, no sandbox, ...); the message says why."""
 
@@ -190,7 +194,7 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
     ``root`` None: the course nbgrader would find from the current folder
     (:meth:`Course.load`); ``overrides``: settings merged over the course's configuration.
     ``workers`` None: one per core, but never more than there are submissions, and none
-    (grading in this process) for a single one: a cluster must pay for its start.
+    (grading in this process) for up to ``SMALL_CLASS``: a cluster must pay for its start.
     """
     started = time.perf_counter()
     course = Course.load(root, overrides)
@@ -246,8 +250,11 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
                      "intake_limits": intake_limits or {}, "run": uuid.uuid4().hex[:8]})
 
     if workers is None:
-        workers = min(os.cpu_count() or 1, len(jobs))
-        workers = 0 if workers <= 1 else workers
+        # A local cluster costs about one submission's grading time to start (processes, scheduler):
+        # it pays for itself from three submissions on; one or two are graded here, one after the other.
+        workers = min(os.cpu_count() or 1, len(jobs)) if len(jobs) >= SMALL_CLASS + 1 else 0
+    if workers == 0 and not scheduler and jobs:
+        jobs[-1]["last"] = True
     summary.workers = 0 if (workers == 0 and not scheduler) else workers
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     template = gb.build_template(course.db_url, course.course_id, assignment) if jobs else b""

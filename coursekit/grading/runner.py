@@ -102,6 +102,8 @@ def _job_config(job: dict, stage: Path) -> Config:
     course.assignment_id = job["assignment"]
     course.student_id = job["student"]
     course.notebook_id = "*"
+    if job.get("last"):
+        config.GradingExecute.prelaunch = False  # no next notebook in this process: a spare kernel would be waste
     return config
 
 
