@@ -69,7 +69,8 @@ c.GenerateFeedback.preprocessors = [
 
 # coursekit grade / GradingExecute: seconds for all cells of one notebook, so no submission stalls the batch.
 c.GradingExecute.notebook_timeout = 900
-# Seconds per cell once a cell has timed out: later tests call the looping function again.
+# Seconds per cell once a cell has timed out: later tests call the looping function again. Differs from
+# nbgrader (every cell gets Execute.timeout); each cell it stops is logged and reported as shortened_timeout.
 c.GradingExecute.timeout_after_timeout = 10
 # The capstone's locked training cell: its own processor-time alarm stops training at 120 s of
 # processor time, but on a loaded grader the same training took up to 207 s of wall time
