@@ -64,10 +64,6 @@ class Comparison:
     scratch: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def explained(self) -> bool:
-        return all(d.setting or not d.reason.startswith("unexplained") for d in self.differences)
-
     def lines(self) -> list[str]:
         out = ["coursekit grade --compare %s: %d student(s), %d test cell(s) compared, %d difference(s) "
                "(nbgrader %.1f s, coursekit %.1f s)" % (self.assignment, len(self.students), self.cells,
@@ -209,7 +205,8 @@ def _reason(entry: dict | None, grade_id: str) -> tuple[str, str | None]:
     if entry is None:
         return "unexplained: coursekit logged nothing for this student", None
     if entry.get("status") != "graded":
-        return "coursekit could not grade it: %s" % (entry.get("error") or "").strip().splitlines()[-1:], None
+        lines = (entry.get("error") or "unknown error").strip().splitlines() or ["unknown error"]
+        return "coursekit could not grade it: %s" % lines[-1][:300], None
     events = entry.get("events", [])
     for candidates in ([e for e in events if e.get("grade_id") == grade_id and e.get("setting")],
                        [e for e in events if e.get("setting")]):
