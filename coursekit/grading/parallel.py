@@ -198,14 +198,14 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
     """
     started = time.perf_counter()
     course = Course.load(root, overrides)
-    try:
-        course.require_gradebook()
-    except CourseError as error:
-        raise GradingError(str(error)) from None
     if not unsandboxed:
         problem = sandbox_problem()
         if problem:
             raise SandboxUnavailable("refusing to grade: %s" % problem)
+    try:
+        course.require_gradebook()
+    except CourseError as error:
+        raise GradingError(str(error)) from None
     config = course.config
     # The command line alone decides whether student code may run without the sandbox.
     config.SandboxedKernelManager.allow_unsandboxed = bool(unsandboxed)
