@@ -428,7 +428,11 @@ def _script_in_outputs_and_answer(release, folder, root):
         'Its standard deviation is 0. <img src=x onerror="%s"> <script>%s</script> '
         '[details](javascript:%s)' % (_PWN, _PWN, _PWN))
     nb.cells.append(nbformat.v4.new_markdown_cell('<iframe src="javascript:%s"></iframe>' % _PWN))
+    invented = nbformat.v4.new_code_cell("pass")  # its grade_id is quoted in the log and the instructor's report
+    invented.metadata["nbgrader"] = {"grade_id": "<script>%s</script>" % _PWN, "grade": True, "points": 1}
+    nb.cells.append(invented)
     _write(folder, nb)
+    os.symlink("/etc/hostname", folder / ("<img src=x onerror=\"%s\">" % _PWN))  # a link: named in a note
 
 
 SECOND_ROUND = [
@@ -452,6 +456,7 @@ SECOND_ROUND = [
     Case("forges_result_with_huge_dtype", _forged_dtype_bomb, _without("test_normalize"),
          outputs=("the result could not be read",)),
     Case("script_in_outputs_and_answer", _script_in_outputs_and_answer, FULL, manual=None,
+         notes=('unknown grade_id "<script>document.title', "<img src=x onerror="),
          outputs=("!<script", "!<img", "!<iframe", "!application/javascript")),
 ]
 
