@@ -48,6 +48,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--assignments", nargs="+", default=["fixture", "trivial"], choices=["fixture", "trivial"])
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="coursekit-small-benchmark-"))
     times: dict[tuple, list[float]] = {}
@@ -56,7 +57,7 @@ def main() -> int:
             pristine = build_course(base / ("class-%d" % size), size)
             for repeat in range(args.repeats):
                 order = MODES if repeat % 2 == 0 else tuple(reversed(MODES))
-                for assignment in ("fixture", "trivial"):
+                for assignment in args.assignments:
                     for mode in order:
                         seconds = grade(mode, pristine, base, assignment)
                         times.setdefault((size, assignment, mode), []).append(seconds)
@@ -69,7 +70,7 @@ def main() -> int:
     print("  %-12s %-9s %10s %10s %14s %14s" % ("submissions", "assignment", "nbgrader", "coursekit",
                                                  "nbgrader/ck", "2 workers"))
     for size in args.sizes:
-        for assignment in ("fixture", "trivial"):
+        for assignment in args.assignments:
             plain, ours, cluster = (statistics.median(times[(size, assignment, m)]) for m in MODES)
             print("  %-12d %-9s %9.2fs %9.2fs %13.2fx %13.2fs" % (size, assignment, plain, ours, plain / ours,
                                                                   cluster))
