@@ -42,7 +42,7 @@ def run(name, seed):
     import torch
     from sklearn.metrics import roc_auc_score
 
-    from coursekit.checks import get_check
+    from coursekit.registry import get_check
     from reference import af_grading
 
     os.environ["TQDM_DISABLE"] = "1"

@@ -200,7 +200,9 @@ def test_tier_boundaries_are_exact():
                                  REFERENCE_AUC) == pytest.approx(0.25)
     assert af_grading.auc_credit(0.5, REFERENCE_AUC) == 0.0
     # A reference below the floor + margin must not divide by zero or award points below the floor.
-    assert af_grading.auc_credit(0.81, 0.82) == 1.0 and af_grading.auc_credit(0.79, 0.82) == 0.0
+    weak = af_grading.FLOOR_AUC + af_grading.FULL_CREDIT_MARGIN / 2
+    assert af_grading.auc_credit(af_grading.FLOOR_AUC + 0.005, weak) == 1.0
+    assert af_grading.auc_credit(af_grading.FLOOR_AUC - 0.01, weak) == 0.0
 
 
 def _probabilities_with_auc(y, target, rng):
@@ -220,7 +222,8 @@ def test_verdict_reports_the_auc_and_the_thresholds(target):
     fraction, message = af_grading.hidden_auc_verdict(y, p, REFERENCE_AUC)
     auc = roc_auc_score(y, p)
     assert fraction == pytest.approx(af_grading.auc_credit(auc, REFERENCE_AUC))
-    assert ("%.4f" % auc) in message and "0.930" in message and "0.80" in message
+    full = REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN
+    assert ("%.4f" % auc) in message and ("%.3f" % full) in message and ("%.2f" % af_grading.FLOOR_AUC) in message
 
 
 @pytest.mark.parametrize("probabilities, words", [
@@ -263,12 +266,17 @@ def _oracle_namespace(quality, rng_seed=0):
     return {"model": object(), "predict_proba": predict_proba}
 
 
-@pytest.mark.parametrize("quality, expected", [(0.999, "full"), (0.87, "part"), (0.6, "none")])
+#: An AUC half-way between the floor and the full-credit threshold (for REFERENCE_AUC).
+HALF_WAY = (REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN + af_grading.FLOOR_AUC) / 2
+
+
+@pytest.mark.parametrize("quality, expected", [(0.999, "full"), (HALF_WAY, "part"), (0.6, "none")])
 def test_hidden_auc_check_in_process(reference_override, quality, expected):
     check = get_check("af_cnn.hidden_auc")
     verdict = check.run_locally(_oracle_namespace(quality), seed=7)
     text = _lines(verdict)
-    assert "hidden ROC AUC" in text and "full points at AUC >= 0.930" in text, text
+    full = REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN
+    assert "hidden ROC AUC" in text and "full points at AUC >= %.3f" % full in text, text
     if expected == "full":
         assert verdict.fraction == 1.0 and "PASS" in text
     elif expected == "part":

@@ -34,13 +34,16 @@ from pathlib import Path
 import numpy as np
 
 # ============================================================================ thresholds
-#: Full points at a hidden AUC of at least (reference AUC - FULL_CREDIT_MARGIN). 0.03 is about six
-#: standard errors of a hidden AUC near 0.97 on ~1200 windows (Hanley & McNeil 1982) and about
-#: twice the spread of the reference between training seeds (see af_reference.json).
-FULL_CREDIT_MARGIN = 0.03
-#: No points below this hidden AUC: the best single RR-irregularity feature already reaches
-#: 0.80-0.93 (data card), so a CNN below 0.80 has not learnt the task.
-FLOOR_AUC = 0.80
+#: Full points at a hidden AUC of at least (reference AUC - FULL_CREDIT_MARGIN). On the real hidden
+#: split (1,240 windows, 593 patients) the reference's seed-to-seed spread is about 0.005 and one
+#: run's standard error about 0.003 (Hanley & McNeil 1982 at AUC 0.98): 0.02 is several times both,
+#: so every reference seed earns full points, while a network trained for a few epochs (about
+#: 0.95) does not (docs/af-capstone.md gives the measured distribution).
+FULL_CREDIT_MARGIN = 0.02
+#: No points below this hidden AUC: the best single RR-irregularity feature, with no learning at
+#: all, reaches 0.89 on the real hidden split (data card), so a CNN below 0.90 has not learnt more
+#: than a ruler on the RR intervals gives.
+FLOOR_AUC = 0.90
 #: Set to a number to override the measured reference AUC (e.g. for a different data set before
 #: re-measuring); None uses reference/data/af_reference.json.
 REFERENCE_AUC_OVERRIDE = None
