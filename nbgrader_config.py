@@ -75,7 +75,9 @@ c.GradingExecute.timeout_after_timeout = 10
 # The capstone's locked training cell: its own processor-time alarm stops training at 120 s of
 # processor time, but on a loaded grader the same training took up to 207 s of wall time
 # (docs/af-capstone.md), so this cell alone gets a longer wall-clock limit than Execute.timeout.
-c.GradingExecute.locked_cell_timeouts = {"train_the_final_model": 420}
+c.GradingExecute.locked_cell_timeouts = {"train_the_final_model": 420,
+                                         # 06_sequences: 18 small networks, ~17 s of processor time
+                                         "kfold_comparison": 300}
 
 # Formgrader and feedback pages show submissions: no script or event handler from a cell output
 # may run in the instructor's (or student's) browser. nbconvert then cleans HTML/SVG/Markdown

@@ -1,0 +1,147 @@
+"""06_sequences end to end: real ``nbgrader generate_assignment``, ``validate`` and ``autograde``.
+
+One course, one autograde run of four notebooks (each full notebook trains small networks for
+about 40 s of processor time, so faults are combined into few students):
+
+- ``solution``: the source notebook: every autograded point (the hidden AUC included);
+- ``untouched``: the release as handed out: 0 points, the grader does not crash;
+- ``dana``: faults from ``reference/sequences/wrong.py`` that pass the public tests (seed ignored by
+  subject_kfold, repeated beats accepted, bias flag ignored, no input check in run_rnn, ``>=`` in
+  diagnose_fit) plus a final model that cheats: it patches scikit-learn's ``roc_auc_score`` in its
+  kernel and predicts 0.5 everywhere: no hidden-AUC points (AUC is computed in the grader's process);
+- ``gina``: train_model without validation losses, a builder that turns an unknown cell into a GRU,
+  and a predict_proba that drops the last partial batch: on the 2,345 hidden windows it returns too
+  few probabilities, so the hidden AUC earns nothing either.
+"""
+
+import re
+import time
+
+import pytest
+
+from kit import Course, read_notebook, replace_cell, solution_cell_id
+from reference.sequences import UNIT, grading, wrong
+
+ASSIGNMENT, NOTEBOOK = UNIT.assignment, UNIT.notebook
+AUTOGRADED_POINTS = dict(UNIT.points)
+MUTANT_SOURCES = {m.name: m.source for m in wrong.MUTANTS}
+
+CHEATING_FINAL_MODEL = '''import sklearn.metrics
+sklearn.metrics.roc_auc_score = lambda *args, **kwargs: 1.0  # tries to fake the grader's AUC
+
+
+def best_builder(window_length):
+    constant = nn.Sequential(nn.Linear(window_length, 1), nn.Flatten(0))
+    nn.init.zeros_(constant[0].weight)
+    return constant
+
+
+final_config = dict(epochs=1, lr=0.0)'''
+
+#: Student -> (faults, extra cell replacements, exact auto score of every cell).
+#: A cell earns points * passed groups / all groups (fractions measured on every seed in
+#: test_sequences_checks: they do not depend on the grading seed).
+FAULTY_STUDENTS = {
+    "dana": (("kfold_ignores_the_seed", "rr_accepts_repeated_beats", "count_ignores_bias_flag",
+              "run_rnn_no_input_check", "fit_variance_at_equality"),
+             {"choose_final_model": CHEATING_FINAL_MODEL},
+             dict(AUTOGRADED_POINTS, test_subject_kfold=3 * 1 / 4, test_rr_intervals=2 * 5 / 6,
+                  test_recurrent_num_parameters=2 * 4 / 5, test_run_rnn=2 * 3 / 4, test_diagnose_fit=2 * 5 / 6,
+                  test_hidden_auc=0.0)),
+    "gina": (("train_never_records_validation", "rnn_builder_unknown_cell_is_gru",
+              "proba_drops_the_last_partial_batch"),
+             {},
+             dict(AUTOGRADED_POINTS, test_train_model=3 * 2 / 4, test_build_rnn=2 * 2 / 3,
+                  test_predict_proba=2 * 2 / 3, test_hidden_auc=0.0)),
+}
+FUNCTION_OF_MUTANT = {name: re.search(r"^def (\w+)\(", MUTANT_SOURCES[name], re.M).group(1)
+                      for faults, _, _ in FAULTY_STUDENTS.values() for name in faults}
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sequences_course")]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("sequences_course"), [ASSIGNMENT])
+    release = course.release(ASSIGNMENT)
+    source_nb = read_notebook(course.root / "source" / ASSIGNMENT / NOTEBOOK)
+    course.submit("solution", ASSIGNMENT, {NOTEBOOK: source_nb})
+    course.submit("untouched", ASSIGNMENT, {NOTEBOOK: read_notebook(release / NOTEBOOK)})
+    for student, (faults, cells, _) in FAULTY_STUDENTS.items():
+        nb = source_nb
+        for name in faults:
+            nb = replace_cell(nb, solution_cell_id(nb, FUNCTION_OF_MUTANT[name]), MUTANT_SOURCES[name].strip())
+        for cell_id, source in cells.items():
+            nb = replace_cell(nb, cell_id, source)
+        course.submit(student, ASSIGNMENT, {NOTEBOOK: nb})
+    started = time.time()
+    course.autograde_result = course.autograde(ASSIGNMENT)
+    course.autograde_seconds = time.time() - started
+    return course
+
+
+def _auto_scores(course, student):
+    return {name: score for name, score in course.scores(ASSIGNMENT, student).items() if name not in UNIT.manual}
+
+
+def _text(course, student):
+    graded = course.autograded_notebook(ASSIGNMENT, student, NOTEBOOK)
+    return "\n".join(o.get("text", "") if "text" in o else o.get("data", {}).get("text/plain", "")
+                     for c in graded.cells for o in c.get("outputs", []))
+
+
+def test_release_holds_stubs_data_and_no_solution_or_grader_data(course):
+    folder = course.root / "release" / ASSIGNMENT
+    assert sorted(p.name for p in (folder / "data").iterdir()) == ["gait_public.csv", "rr_public.csv"]
+    text = (folder / NOTEBOOK).read_text()
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "coursekit-check", "MARK SCHEME", "import reference",
+                   "rr_hidden", "np.split(gates_x, 3", "best_builder = build_rnn"):
+        assert marker not in text, marker
+    stubs = [c.source for c in read_notebook(folder / NOTEBOOK).cells
+             if c.get("metadata", {}).get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+    assert len(stubs) == 16 and all("raise NotImplementedError()" in s for s in stubs)
+
+
+def test_points_are_as_the_manifest_says(course):
+    source_nb = read_notebook(course.root / "source" / ASSIGNMENT / NOTEBOOK)
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in source_nb.cells
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    assert points == dict(AUTOGRADED_POINTS, **UNIT.manual)
+    assert sum(AUTOGRADED_POINTS.values()) == 40 and sum(UNIT.manual.values()) == 9
+
+
+def test_solution_scores_every_autograded_point(course):
+    print("autograde of %d notebooks took %.0f s" % (2 + len(FAULTY_STUDENTS), course.autograde_seconds))
+    assert _auto_scores(course, "solution") == pytest.approx(AUTOGRADED_POINTS)
+    text = _text(course, "solution")
+    assert re.search(r"hidden ROC AUC 0\.9\d+ on 2345 windows of subjects you never saw: full points", text)
+
+
+def test_untouched_release_scores_zero_without_crashing(course):
+    assert course.autograde_result.returncode == 0
+    scores = _auto_scores(course, "untouched")
+    assert set(scores) == set(AUTOGRADED_POINTS) and all(v == 0 for v in scores.values()), scores
+
+
+@pytest.mark.parametrize("student", sorted(FAULTY_STUDENTS))
+def test_faulty_student_gets_the_exact_score(course, student):
+    faults, _, expected = FAULTY_STUDENTS[student]
+    assert _auto_scores(course, student) == pytest.approx(expected), faults
+
+
+def test_cheating_final_model_is_told_why(course):
+    text = _text(course, "dana")
+    assert "all 2345 probabilities are equal" in text
+    assert "seeds" in text and "gave the same folds" in text
+    assert "predict_proba must return one probability per window, shape (2345,)" in _text(course, "gina")
+
+
+def test_nbgrader_validate_passes_the_source_and_fails_the_release(course):
+    source = course.nbgrader("validate", "source/%s/%s" % (ASSIGNMENT, NOTEBOOK))
+    assert "Success! Your notebook passes all the tests." in source.stdout, source.stdout[-3000:]
+    release = course.nbgrader("validate", "--invert", "release/%s/%s" % (ASSIGNMENT, NOTEBOOK))
+    assert "Success! The notebook does not pass any tests." in release.stdout, release.stdout[-3000:]
+
+
+def test_stored_reference_is_in_force(course):
+    assert grading.reference_auc() == pytest.approx(grading.stored_reference()["reference_auc"])
