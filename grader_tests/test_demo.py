@@ -32,11 +32,12 @@ def rows(course):
 def test_every_graded_assignment_gets_a_class_of_twelve(rows):
     """...except one that trains networks (the capstone): one student per role, for time."""
     assignments = {a for _, a, _, _ in rows}
-    assert {"01_perceptron", "02_conv_shapes", "03_losses", "04_backprop", "05_af_cnn"} <= assignments
+    assert {"01_perceptron", "02_conv_shapes", "03_losses", "04_backprop", "05_af_cnn", "06_sequences"} <= assignments
     for assignment in assignments:
         expected = len(demo.ROLES) if demo.trains_networks(ROOT, assignment) else 12
         assert len({s for s, a, _, _ in rows if a == assignment}) == expected, assignment
     assert demo.trains_networks(ROOT, "05_af_cnn") and not demo.trains_networks(ROOT, "01_perceptron")
+    assert demo.trains_networks(ROOT, "06_sequences")  # its K-fold cell has its own limit
 
 
 def test_the_full_demo_grades_the_whole_class_on_the_capstone(course):
