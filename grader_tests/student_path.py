@@ -6,8 +6,8 @@ Shared by ``test_browser_student.py`` (the small assignments) and ``test_browser
 1. copies ``release/<id>/`` as handed out and starts ``jupyter lab`` *in that folder* (the student
    guide's step 1; nbgrader reads the released ``nbgrader_config.py`` from there), with a fresh
    HOME: no personal Jupyter or nbgrader settings;
-2. opens the notebook and runs the untouched stub: the first error is a NotImplementedError in
-   the first function to write;
+2. opens the notebook and runs the untouched stub: it stops at a NotImplementedError (the first
+   function to write) or at an assert saying what is missing (an unanswered exam question);
 3. pastes a correct solution into every answer cell (the solution cells of ``source/``, without
    nbgrader's delimiters), saves, optionally Restart & Run All;
 4. presses Validate: "Success! Your notebook passes all the tests."
@@ -27,6 +27,7 @@ from browser import (ROOT, JupyterLab, Steps, cell_outputs_text, close_dialog, l
 
 VALIDATE_SUCCESS = "Success! Your notebook passes all the tests."
 DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+STUB_ERROR = re.compile(r"NotImplementedError|AssertionError: \S.{10,}")
 
 
 def released_notebook(assignment: str) -> Path:
@@ -84,8 +85,10 @@ def run_student_path(tmp_path: Path, request, assignment: str, run_all_timeout_s
         with steps.step("run the untouched stub"):
             restart_and_run_all(page, timeout_ms=run_all_timeout_s * 1000)
             outputs = "\n".join(cell_outputs_text(page))
-            assert "NotImplementedError" in outputs, (
-                "the untouched stub should stop at a NotImplementedError, outputs:\n%s" % outputs[-3000:])
+            # the stub of a function raises NotImplementedError; an unanswered question's test says so
+            assert STUB_ERROR.search(outputs), (
+                "the untouched stub should stop at a NotImplementedError or an assert that says what is "
+                "missing, outputs:\n%s" % outputs[-3000:])
         with steps.step("paste a correct solution into every answer cell"):
             assert fill_in_correct_answers(page, assignment, notebook) > 0
         if run_all_after_filling:
