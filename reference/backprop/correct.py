@@ -299,8 +299,8 @@ def train_xor(hidden_units=4, lr=5.0, epochs=1000, seed=0):
             b -= lr * db
     return params, losses
 """),
-    ("train_xor_while_loop_more_epochs", "train_xor", """
-def train_xor(hidden_units=4, lr=3.0, epochs=2500, seed=0):
+    ("train_xor_while_loop", "train_xor", """
+def train_xor(hidden_units=4, lr=4.0, epochs=1500, seed=0):
     params = init_mlp([2, hidden_units, 1], seed)
     losses, epoch = [], 0
     while epoch < epochs:
