@@ -17,7 +17,7 @@ from browser import (JupyterLab, Steps, cell_outputs_text, launch_chromium, open
                      restart_and_run_all)
 from student_path import student_folder
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: A sum of products as the receptive-field explanation writes it: 1*2, 4*1, ...
 PRODUCT = re.compile(r"\d \+ \d+\*\d+")
