@@ -230,3 +230,13 @@ def test_a_hub_course_is_graded_from_anywhere(hub_layout):
     assert (hub_layout.course / "autograded" / "ann" / "ps1" / "hub.ipynb").is_file()
     assert os.listdir(hub_layout.elsewhere) == []
     assert not (hub_layout.course / ".coursekit" / "secret").exists()  # no hidden checks, no secret
+
+
+def test_the_grading_summary_names_each_difference_and_its_setting():
+    from coursekit.grading.parallel import Summary
+
+    summary = Summary("ps1", graded=["ann", "bob"],
+                      differences={("outside_sandbox", "c.SandboxedKernelManager.readonly_paths"): ["bob", "ann"]})
+    (line,) = [line for line in summary.lines() if "differently" in line]
+    assert line == ("graded differently from plain nbgrader (outside_sandbox) for 2 submission(s): ann, bob; "
+                    "nbgrader's behaviour: c.SandboxedKernelManager.readonly_paths")

@@ -49,6 +49,8 @@ class Summary:
     skipped: list[str] = field(default_factory=list)          # unchanged since the last run
     with_notes: list[str] = field(default_factory=list)
     feedback_failed: dict[str, str] = field(default_factory=dict)
+    #: (difference from plain nbgrader, the setting that allows nbgrader's behaviour) -> students
+    differences: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     workers: int = 0
     log_path: Path | None = None
@@ -64,6 +66,10 @@ class Summary:
             out.append("%d submission(s) have notes (renamed or broken notebooks, timeouts, crashes): %s"
                        % (len(self.with_notes), ", ".join(self.with_notes[:12])
                           + (" ..." if len(self.with_notes) > 12 else "")))
+        for (kind, setting), students in sorted(self.differences.items()):
+            out.append("graded differently from plain nbgrader (%s) for %d submission(s): %s; nbgrader's behaviour: %s"
+                       % (kind, len(students), ", ".join(sorted(students)[:8]) + (" ..." if len(students) > 8 else ""),
+                          setting))
         for student, reason in sorted(self.failed.items()):
             out.append("FAILED %s: %s" % (student, reason))
         for student, reason in sorted(self.feedback_failed.items()):
@@ -274,6 +280,11 @@ def grade_assignment(root, assignment: str, *, students: list[str] | None = None
             entry["run"] = run_id
             log.write(json.dumps(entry, default=str) + "\n")
             log.flush()
+            for event in entry.get("events", []):
+                if event.get("setting"):
+                    students = summary.differences.setdefault((event["event"], event["setting"]), [])
+                    if entry["student"] not in students:
+                        students.append(entry["student"])
             if entry["status"] == "graded":
                 summary.graded.append(entry["student"])
                 if entry["notes"] or entry["events"]:
