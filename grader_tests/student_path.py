@@ -30,6 +30,14 @@ DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 STUB_ERROR = re.compile(r"NotImplementedError|AssertionError: \S.{10,}")
 
 
+def show_first_error(page) -> None:
+    """Scroll the first error output of the notebook into view (if any)."""
+    error = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    if error.count():
+        error.first.scroll_into_view_if_needed()
+
+
 def released_notebook(assignment: str) -> Path:
     notebooks = sorted((ROOT / "release" / assignment).glob("*.ipynb"))
     assert len(notebooks) == 1, "release/%s: expected one notebook, found %s" % (assignment, notebooks)
@@ -86,6 +94,7 @@ def run_student_path(tmp_path: Path, request, assignment: str, run_all_timeout_s
         with steps.step("run the untouched stub"):
             restart_and_run_all(page, timeout_ms=run_all_timeout_s * 1000)
             outputs = "\n".join(cell_outputs_text(page))
+            show_first_error(page)  # so that the screenshot shows what the student sees first
             # the stub of a function raises NotImplementedError; an unanswered question's test says so
             assert STUB_ERROR.search(outputs), (
                 "the untouched stub should stop at a NotImplementedError or an assert that says what is "
@@ -104,6 +113,7 @@ def run_student_path(tmp_path: Path, request, assignment: str, run_all_timeout_s
             started = time.monotonic()
             text = press_validate(page, timeout_ms=validate_timeout_s * 1000)
             timings["validate_s"] = time.monotonic() - started
+            steps.shot("Validate dialog")
             assert VALIDATE_SUCCESS in text, "Validate did not pass a correct notebook:\n%s" % text[-4000:]
             close_dialog(page)
         if then is not None:
