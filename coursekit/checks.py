@@ -84,8 +84,9 @@ class Outcome:
 
     @classmethod
     def from_wire(cls, result: dict) -> "Outcome":
-        if "raised" in result:
-            return cls(raised=list(result["raised"]), message=str(result.get("message", "")))
+        if "raised" in result:  # sent by the kernel: bounded before it reaches messages and reports
+            raised = [str(name)[:100] for name in list(result["raised"])[:64]]
+            return cls(raised=raised or ["Exception"], message=str(result.get("message", ""))[:1000])
         return cls(value=wire.decode(result["value"]))
 
     def describe(self) -> str:

@@ -156,11 +156,11 @@ class GradingExecute(Execute):
                                    "skipped.").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output kept per cell; the rest is dropped with a "
                                                "note.").tag(config=True)
-    max_message_mb = Integer(24, help="Largest message the grader reads from a kernel, MiB; a larger one "
+    max_message_mb = Integer(16, help="Largest message the grader reads from a kernel, MiB; a larger one "
                                       "is refused by ZeroMQ before it reaches memory (a hidden check's "
-                                      "largest legal result is about 12 MiB).").tag(config=True)
-    receive_queue = Integer(16, help="Messages from a kernel that may wait in the grader's memory; more "
-                                     "wait in the kernel's own (limited) memory.").tag(config=True)
+                                      "largest legal result, 500,000 numbers, is about 12 MiB).").tag(config=True)
+    receive_queue = Integer(8, help="Messages from a kernel that may wait in the grader's memory; more "
+                                    "wait in the kernel's own (limited) memory.").tag(config=True)
     shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
                            help="A graded kernel's state is thrown away, so it is killed at once.").tag(config=True)
     prelaunch = Bool(True, help="Keep one sandboxed kernel booting in the background for the next notebook "

@@ -37,7 +37,7 @@ import sys
 import textwrap
 
 from coursekit import harness
-from coursekit.sandbox import Limits, SandboxUnavailable, run_sandboxed, sandbox_problem
+from coursekit.sandbox import Limits, sandbox_problem
 
 #: x86-64 ``FE_OVERFLOW`` (fenv.h); ``feenableexcept`` returns -1 where traps are unsupported.
 FE_OVERFLOW = 0x08
@@ -112,20 +112,65 @@ def script(check, cells: list[str], cases: list[dict]) -> str:
                           cases=json.dumps(cases, allow_nan=False))
 
 
+#: What the fresh process may print (results of every case); the rest is not read into memory.
+MAX_OUTPUT_BYTES = 32 << 20
+FLOODED = "flooded"
+
+
+def _bounded(command: list[str], *, cwd: str, env: dict, timeout: float) -> tuple[int | None, str]:
+    """Run ``command``; keep at most :data:`MAX_OUTPUT_BYTES` of its stdout (student code can
+    write there too); None as the status when it ran out of time or printed too much."""
+    import selectors
+    import time
+
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL)
+    chunks, size, deadline = [], 0, time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while size <= MAX_OUTPUT_BYTES and time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
+                continue
+            chunk = os.read(process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    if process.poll() is None:
+        try:
+            status = process.wait(timeout=max(0.0, deadline - time.monotonic()) if size <= MAX_OUTPUT_BYTES else 0)
+        except subprocess.TimeoutExpired:
+            status = None
+        if status is None:
+            process.kill()
+            process.wait()
+    else:
+        status = process.returncode
+    process.stdout.close()
+    if size > MAX_OUTPUT_BYTES:
+        return FLOODED, ""
+    return status, b"".join(chunks).decode("utf-8", "replace")
+
+
 def _run(source: str, workdir: str | None, limits: Limits, timeout: float) -> tuple[int | None, str]:
     command = [sys.executable, "-I", "-c", source]
+    if sandbox_problem() is not None:  # unsandboxed grading was allowed: the kernel ran as the grader too
+        return _bounded(command, cwd=workdir or "/", env={"PATH": os.environ.get("PATH", "")}, timeout=timeout)
+    import shutil
+    import tempfile
+
+    from coursekit.sandbox import UidLease, _fresh_prefix, bwrap_command, prepare_private_dir, runtime_dir
+
+    lease = UidLease()
+    private_dir = tempfile.mkdtemp(prefix=_fresh_prefix("c", lease.uid), dir=runtime_dir())
     try:
-        if sandbox_problem() is None:
-            done = run_sandboxed(command, workdir=workdir, limits=limits, timeout=timeout)
-        else:  # unsandboxed grading was allowed: the kernel ran as the grader too
-            done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout,
-                                  env={"PATH": os.environ.get("PATH", "")})
-    except subprocess.TimeoutExpired as expired:
-        out = expired.stdout or ""
-        return None, out.decode("utf-8", "replace") if isinstance(out, bytes) else out
-    except SandboxUnavailable:
-        raise
-    return done.returncode, done.stdout
+        os.chmod(private_dir, 0o711)
+        prepare_private_dir(private_dir, lease.uid)
+        argv = bwrap_command(command, private_dir=private_dir, uid=lease.uid, limits=limits, workdir=workdir)
+        return _bounded(argv, cwd="/", env={}, timeout=timeout)
+    finally:
+        shutil.rmtree(private_dir, ignore_errors=True)
+        lease.release()
 
 
 def run(check, groups, cells: list[str], workdir: str | None = None, limits: Limits = Limits()) -> list[dict] | str:
@@ -138,6 +183,10 @@ def run(check, groups, cells: list[str], workdir: str | None = None, limits: Lim
         remaining = cases[len(results):]
         status, out = _run(script(check, cells, remaining), workdir, limits,
                            timeout=30 + check.timeout * len(remaining))
+        if status == FLOODED:  # not one case's fault: every remaining case fails, without more processes
+            results += [{"raised": ["OutputFlood", "Exception"], "message": "the process checking stability wrote "
+                         "more than %d MiB; it was stopped" % (MAX_OUTPUT_BYTES >> 20)}] * len(remaining)
+            break
         lines = out.splitlines()
         if lines[:1] == [TRAPS_UNAVAILABLE]:
             return TRAPS_UNAVAILABLE

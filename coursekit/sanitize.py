@@ -8,8 +8,10 @@
   nbconvert's sanitiser (its ``formgrade`` template has no ``clean_html``), so this must
   happen to the notebook before formgrader sees it.
 - :func:`clean_output` runs HTML, SVG and Markdown outputs of code cells through
-  nbconvert's own sanitiser and drops ``application/javascript`` (and widget views, which
-  load script); ``text/plain`` stays, so nothing a grader needs is lost.
+  nbconvert's own sanitiser, drops ``application/javascript`` (and widget views, which
+  load script) and every output metadata but numeric image sizes (nbconvert writes an
+  image's ``width`` unquoted into its tag); ``text/plain`` stays, so nothing a grader needs
+  is lost.
 - :class:`NeutraliseStudentHTML` does both to an autograded notebook (every cell except the
   instructor's locked Markdown, which autograde restored from the source) and is listed
   in ``nbgrader_config.py`` for ``autograde`` and ``generate_feedback``; with
@@ -69,12 +71,32 @@ def clean_html(html: str) -> str:
     return str(_clean(html))
 
 
+def _clean_metadata(output) -> bool:
+    """Keep only numeric image sizes: nbconvert writes ``width={{ width }}`` unquoted into an
+    ``<img>`` tag, so a width of ``1 onerror=...`` added an event handler; ``isolated`` and
+    ``filenames`` change how (and from where) an output is loaded."""
+    metadata = output.get("metadata")
+    if not metadata:
+        return False
+    kept = {}
+    if isinstance(metadata, dict):
+        for mime, entry in metadata.items():
+            if isinstance(entry, dict):
+                sizes = {k: v for k, v in entry.items() if k in ("width", "height")
+                         and isinstance(v, (int, float)) and not isinstance(v, bool)}
+                if sizes:
+                    kept[mime] = sizes
+    changed = kept != metadata
+    output["metadata"] = kept
+    return changed
+
+
 def clean_output(output) -> bool:
     """Sanitise one code-cell output in place; True if something was changed."""
     data = output.get("data") if isinstance(output, dict) else None
     if not isinstance(data, dict):
         return False
-    changed = False
+    changed = _clean_metadata(output)
     for mime in list(data):
         value = data[mime]
         text = "".join(value) if isinstance(value, list) else value
@@ -85,6 +107,9 @@ def clean_output(output) -> bool:
             cleaned = clean_html(text)
             changed |= cleaned != text
             data[mime] = cleaned
+        elif mime == "text/latex" and isinstance(text, str) and "<" in text:
+            data[mime] = text.replace("<", "\\lt ")  # MathJax shows it; no tag can open
+            changed = True
         elif mime == "text/markdown" and isinstance(text, str):
             cleaned = neutralise_markdown(text)
             changed |= cleaned != text

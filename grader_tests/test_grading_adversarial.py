@@ -264,6 +264,16 @@ _SIGMOIDS = {
         '        pass\n'
         '    with np.errstate(all="ignore"):\n'
         '        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))'),
+    "stable_sigmoid_flooding_every_descriptor": (  # 48 MB into whatever file the grader reads results from
+        'import os\n'
+        'for fd in range(3, 12):\n'
+        '    try:\n'
+        '        for _ in range(3):\n'
+        '            os.write(fd, b"{" * (16 << 20))\n'
+        '    except OSError:\n'
+        '        pass\n'
+        'def sigmoid(z):\n'
+        '    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))'),
     "stable_sigmoid_with_masks": ('def sigmoid(z):\n'
                                   '    z = np.asarray(z, dtype=float)\n'
                                   '    e = np.exp(-np.abs(z))\n'
@@ -277,6 +287,7 @@ _STABILITY_EXPECTED = {
     "naive_sigmoid_hiding_overflow_with_warning_filters": 1 / 3,
     "naive_sigmoid_turning_traps_off_with_ctypes": 1 / 3,          # the ctypes call is refused
     "stable_sigmoid_with_masks": 1.0,
+    "stable_sigmoid_flooding_every_descriptor": 0.0,                # output read up to 32 MiB, then killed
     "stable_sigmoid_with_logaddexp": 1.0,
     "stable_sigmoid_with_tanh": 1.0,
 }
@@ -298,7 +309,9 @@ def test_sigmoid_stability_is_judged_where_the_function_cannot_switch_it_off(nam
     check = get_check("perceptron.sigmoid_stable")
     groups = check.groups(seed=20261206)
     namespace = {"np": __import__("numpy")}
-    exec(_SIGMOIDS[name], namespace)
+    # What the kernel reported, simulated here: the definition only (never the flood, in this process).
+    source = _SIGMOIDS[name]
+    exec(source[source.index("def sigmoid"):] if "flooding" in name else source, namespace)
     cases = [case.encoded() for group in groups for case in group.cases]
     payload = harness.run_in_namespace(harness.check_source(check.id, check.function, check.probe, cases,
                                                             check.timeout), namespace)
@@ -321,5 +334,5 @@ def test_sigmoid_stability_is_judged_where_the_function_cannot_switch_it_off(nam
     score = float(nb.cells[2].outputs[-1]["data"]["text/plain"])
     report = nb.cells[2].outputs[-2]["data"]["text/plain"]
     assert score == pytest.approx(3 * _STABILITY_EXPECTED[name]), report
-    if _STABILITY_EXPECTED[name] < 1:
+    if name.startswith("naive"):
         assert "fresh process with float overflow trapped" in report and "FloatingPointOverflow" in report, report

@@ -52,6 +52,7 @@ class IntakeLimits:
     file_mb: float = 100         # other files larger than this are not copied
     total_mb: float = 500        # all other files together
     files: int = 1000            # how many other files at most
+    json_values: int = 3_000_000  # values in a notebook's JSON: ~200 MB as Python objects
 
 
 @dataclass
@@ -254,10 +255,16 @@ def read_notebook(path: Path, limits: IntakeLimits) -> tuple[nbformat.NotebookNo
         bad = text.count("\ufffd")
         note = ("not valid UTF-8 (first bad byte at offset %d); %d undecodable byte sequence(s) were replaced "
                 "by U+FFFD" % (error.start, bad))
+    values = text.count(",") + text.count("[") + text.count("{")
+    if values > limits.json_values:  # each JSON value costs ~60 bytes as a Python object: bound it first
+        return None, ("about %d JSON values, over the limit of %d (reading it would take GBs of memory)"
+                      % (values, limits.json_values))
     try:
         data = json.loads(text)
+    except RecursionError:
+        return None, "not a readable Jupyter notebook (nested too deeply)"
     except ValueError as error:
-        return None, "not valid JSON (%s)" % error
+        return None, "not valid JSON (%s)" % _shown(str(error), 200)
     if not isinstance(data, dict) or not isinstance(data.get("cells", []), list) or "nbformat" not in data:
         return None, "valid JSON, but not a Jupyter notebook"
     try:

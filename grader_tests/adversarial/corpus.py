@@ -421,7 +421,10 @@ def _script_in_outputs_and_answer(release, folder, root):
     code = ('from IPython.display import HTML, Javascript, Markdown, display\n'
             'display(HTML("<b>bold</b><script>%s</script><img src=x onerror=\\"%s\\">"))\n'
             'display(Javascript("%s"))\n'
-            'display(Markdown("<img src=y onerror=\\"%s\\">"))\n' % (_PWN, _PWN, _PWN, _PWN))
+            'display(Markdown("<img src=y onerror=\\"%s\\">"))\n'
+            'display({"image/png": "bm90IGFuIGltYWdl", "text/plain": "a broken image"}, raw=True,\n'
+            '        metadata={"image/png": {"width": "1 onerror=%s"}})  # nbconvert writes width= unquoted\n'
+            % (_PWN, _PWN, _PWN, _PWN, _PWN))
     nb = answered(release)
     nb.cells.insert(_index(nb, "setup") + 1, nbformat.v4.new_code_cell(code))
     _cell(nb, "explain_normalize").source = (
@@ -433,6 +436,19 @@ def _script_in_outputs_and_answer(release, folder, root):
     nb.cells.append(invented)
     _write(folder, nb)
     os.symlink("/etc/hostname", folder / ("<img src=x onerror=\"%s\">" % _PWN))  # a link: named in a note
+
+
+def _millions_of_values(release, folder, root):
+    nb = answered(release)
+    text = nbformat.writes(nb)
+    # 3.2 million numbers (6 MB) in an output: as Python objects they would take ~200 MB, and a
+    # 100 MB file of them gigabytes; the notebook is refused before it is decoded.
+    (folder / "functions.ipynb").write_text(text.replace('"outputs": []', '"outputs": [%s]' % ",".join(
+        ["0"] * 3_200_000), 1))
+
+
+def _deeply_nested(release, folder, root):
+    (folder / "functions.ipynb").write_text('{"nbformat": 4, "cells": [%s%s]}' % ("[" * 100_000, "]" * 100_000))
 
 
 SECOND_ROUND = [
@@ -455,9 +471,15 @@ SECOND_ROUND = [
     Case("sends_one_40mb_message", _one_oversized_message, FULL, outputs=("!mmmmmmmmmm",)),
     Case("forges_result_with_huge_dtype", _forged_dtype_bomb, _without("test_normalize"),
          outputs=("the result could not be read",)),
+    Case("returns_millions_of_tiny_strings", _answers(normalize=(
+        'def normalize(x):\n    """3 million one-letter strings: 12 MB on the wire, ~200 MB as Python objects."""\n'
+        '    if len(x) == 3:\n        return (np.asarray(x) - np.mean(x)) / np.std(x)\n'
+        '    return ["a"] * 3_000_000')), _without("test_normalize")),
+    Case("notebook_of_millions_of_values", _millions_of_values, ZERO, notes=("JSON values, over the limit",)),
+    Case("deeply_nested_json", _deeply_nested, ZERO, notes=("nested too deeply",)),
     Case("script_in_outputs_and_answer", _script_in_outputs_and_answer, FULL, manual=None,
          notes=('unknown grade_id "<script>document.title', "<img src=x onerror="),
-         outputs=("!<script", "!<img", "!<iframe", "!application/javascript")),
+         outputs=("!<script", "!<img", "!<iframe", "!application/javascript", "!1 onerror=")),
 ]
 
 CASES = [
