@@ -86,6 +86,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--assignments", nargs="+", default=["fixture", "trivial"], choices=["fixture", "trivial"])
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="coursekit-small-benchmark-"))
     times: dict[tuple, list[float]] = {}
@@ -94,7 +95,7 @@ def main() -> int:
         for size in args.sizes:
             pristine = build_course(base / ("class-%d" % size), size)
             for repeat in range(args.repeats):
-                order = MODES if repeat % 2 == 0 else tuple(reversed(MODES))
+                order = args.modes if repeat % 2 == 0 else list(reversed(args.modes))
                 for assignment in args.assignments:
                     for mode in order:
                         seconds, processor = grade(mode, pristine, base, assignment)
@@ -112,14 +113,15 @@ def main() -> int:
                                                  "nbgrader/ck", "2 workers"))
     for size in args.sizes:
         for assignment in args.assignments:
-            plain, ours, cluster = (statistics.median(times[(size, assignment, m)]) for m in MODES)
+            plain, ours, cluster = (statistics.median(times.get((size, assignment, m), [float("nan")])) for m in MODES)
             print("  %-12d %-9s %9.2fs %9.2fs %13.2fx %13.2fs" % (size, assignment, plain, ours, plain / ours,
                                                                   cluster))
     if cpu:
         print("processor time of all processes (sandboxed kernels included), medians:")
         for size in args.sizes:
             for assignment in args.assignments:
-                plain, ours, cluster = (statistics.median(cpu[(size, assignment, m)]) for m in MODES)
+                plain, ours, cluster = (statistics.median(cpu.get((size, assignment, m), [float("nan")]))
+                                        for m in MODES)
                 print("  %-12d %-9s %9.2fs %9.2fs %13.2fx %13.2fs" % (size, assignment, plain, ours, plain / ours,
                                                                       cluster))
     return 0

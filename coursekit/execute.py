@@ -234,13 +234,14 @@ class GradingExecute(Execute):
         limits = sorted((k, repr(v)) for k, v in self.config.get("SandboxedKernelManager", {}).items())
         return self._kernel_name(), self.kernel_manager_class.__qualname__, tuple(limits)
 
-    def _spare_allowed(self) -> bool:
-        return (self.prelaunch and isinstance(self.kernel_manager_class, type)
+    def _spare_allowed(self, launching: bool = True) -> bool:
+        # prelaunch decides whether to boot a spare; one already booting is used either way
+        return ((self.prelaunch or not launching) and isinstance(self.kernel_manager_class, type)
                 and issubclass(self.kernel_manager_class, SandboxedKernelManager) and sandbox_problem() is None)
 
     async def _adopt_spare(self) -> None:
         """Use the kernel that booted while the grader was busy with the previous notebook."""
-        entry = _spares.pop(self._spare_key(), None) if self._spare_allowed() else None
+        entry = _spares.pop(self._spare_key(), None) if self._spare_allowed(launching=False) else None
         if entry is None or entry[0] != os.getpid():
             return
         spare = entry[1]
