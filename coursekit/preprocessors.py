@@ -276,7 +276,7 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
 
         report = self._report(verdicts, error, score, points)
         kept.append(from_dict({"output_type": "display_data", "metadata": {},
-                               "data": {"text/plain": report}}))
+                               "data": {"text/plain": report, "text/html": _wrapping_html(report)}}))
         if error is None:
             # nbgrader reads a lone number in an execute_result as partial credit.
             kept.append(from_dict({"output_type": "execute_result", "metadata": {},
@@ -303,6 +303,14 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
             lines.append("")
             lines.extend(verdict.lines())
         return "\n".join(lines)
+
+
+def _wrapping_html(report: str) -> str:
+    """The verdict as HTML whose long lines wrap: formgrader and the feedback pages show plain
+    text in <pre> blocks with white-space: pre, so a long "first failure" line ran off the page."""
+    import html
+    return ('<pre style="white-space: pre-wrap; overflow-wrap: anywhere; margin: 0">%s</pre>'
+            % html.escape(report, quote=False))
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -17,3 +17,10 @@ def test_verdict_of_a_failed_public_assert_names_itself_and_the_error():
     assert lines[1] == "Hidden tests: 0 / 1 points"
     assert "AssertionError" in report and "0 points" in report
     assert "passed" not in report.lower(), "a 0-point verdict must not say 'passed':\n" + report
+
+
+def test_verdict_html_wraps_long_lines_and_escapes():
+    from coursekit.preprocessors import _wrapping_html
+    page = _wrapping_html("FAIL  x\n      first failure: f('<b>'): expected [1, 2, 3] " + "9" * 300)
+    assert page.startswith('<pre style="white-space: pre-wrap;') and page.endswith("</pre>")
+    assert "<b>" not in page and "&lt;b&gt;" in page and "f('" in page
