@@ -1,4 +1,4 @@
-"""Commands on assignments: ``coursekit release``, ``coursekit demo`` (and ``coursekit new``).
+"""Commands on assignments: ``coursekit release`` and ``coursekit demo`` (``coursekit new``: :mod:`coursekit.scaffold`).
 
 Kept apart from :mod:`coursekit.course` (the library they call) so that library modules,
 which the course's units import, never import the demo or the registry back.

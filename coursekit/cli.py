@@ -15,6 +15,7 @@ import sys
 #: with the commands each one registers (so that a command imports only its own module:
 #: the midterm bank or torch need not load to release an assignment).
 COMMAND_MODULES = {
+    "coursekit.scaffold": ("new",),
     "coursekit.assignment_cli": ("release", "demo"),
     "coursekit.grading.cli": ("grade", "export", "report"),
     "coursekit.ecg.cli": ("data",),

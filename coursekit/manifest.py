@@ -56,6 +56,24 @@ class Alternative:
         return self.name
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A student of the end-to-end test (``grader_tests/test_units_notebooks.py``): the source
+    notebook with each named mutant pasted over the answer cell that defines its function.
+
+    ``scores``: grade_id -> the exact points that test cell must get (every other autograded cell
+    keeps its full points); ``feedback``: grade_id -> texts the cell's verdict must show.
+    """
+
+    student: str
+    mutants: tuple[str, ...]
+    scores: Mapping[str, float]
+    feedback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.student
+
+
 def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
@@ -76,13 +94,23 @@ class Unit:
     manual:
         grade_id -> points of every cell a person grades (written answers).
     constants:
-        name -> value of every number the notebook's text states that grading depends on
-        (a default, a threshold, a count). A test finds each value in the notebook's text.
-    load_solution, load_checks, load_wrong, load_correct:
+        name -> ``(value, phrase)`` for every number the notebook's text states that grading
+        depends on (a default, a threshold); ``phrase.format(value)`` must occur in the notebook
+        (markdown or code), and where the solution module defines ``name`` it must equal
+        ``value``. Points need no entry: "(3 points)" beside a question and
+        "Autograded: 25 points" are compared with ``points`` and ``manual`` anyway.
+    load_solution, load_checks, load_wrong, load_correct, load_submissions:
         import the unit's modules: the reference solution module, ``CHECKS``, ``MUTANTS``,
-        ``ALTERNATIVES``. ``load_solution`` is ``None`` where no single reference module exists
+        ``ALTERNATIVES``, ``SUBMISSIONS`` (the end-to-end test's students, in ``wrong.py``). ``load_solution`` is ``None`` where no single reference module exists
         (the midterm's answers come from its question bank); ``load_correct`` returns ``[]``
         until a catalogue exists.
+    whole_notebook_checks:
+        ids of checks judged on what the whole notebook built (a trained model in a global):
+        the in-process tests cannot run them on the reference functions alone; the end-to-end
+        test grades them.
+    training_checks:
+        ids of checks whose cases train a network for seconds: correct alternatives run on 5
+        grading seeds there instead of 20 (the reference itself keeps all 20).
     end_to_end:
         whether the generic tests release and autograde this assignment with real nbgrader
         (the capstone has its own, cheaper-to-share end-to-end test).
@@ -98,6 +126,9 @@ class Unit:
     load_solution: Callable[[], ModuleType] | None = None
     load_wrong: Callable[[], list[Mutant]] = lambda: []
     load_correct: Callable[[], list[Alternative]] = lambda: []
+    load_submissions: Callable[[], list[Submission]] = lambda: []
+    whole_notebook_checks: tuple[str, ...] = ()
+    training_checks: tuple[str, ...] = ()
     end_to_end: bool = True
 
     def __post_init__(self):

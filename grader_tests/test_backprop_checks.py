@@ -1,14 +1,12 @@
-"""04_backprop hidden checks, proven in process (no notebooks, no kernel).
+"""04_backprop: what is specific to its hidden checks, in process (no notebooks, no kernel).
 
-- the reference, and correct implementations written differently (another cache format,
-  per-sample column-vector backprop, other hyper-parameters), score full marks on many seeds;
-- every wrong implementation in ``mutants/backprop.py`` loses points on every seed tried,
-  with a message naming a failing call;
-- the reference equals ``torch.autograd`` in float64 on hundreds of random networks, and
-  its central differences reach the relative error the notebook promises.
+The properties every unit owes (the reference and every correct alternative keep full marks,
+every wrong implementation loses points, also pasted into the notebook, the notebook is the
+reference) are tested once for all units in ``test_units.py``. Here: the catalogue holds the
+faults named in the issue, groups promising ValueError hold only invalid input, the reference
+equals ``torch.autograd`` in float64 on hundreds of random networks, its central differences
+reach the relative error the notebook promises, and the judges explain themselves.
 """
-
-import copy
 
 import numpy as np
 import pytest
@@ -16,15 +14,12 @@ import torch
 
 from coursekit.checks import Outcome
 from coursekit.registry import all_checks, get_check
-from kit import ROOT, Mutant, mutant_namespace, read_notebook, run_mutant
-from reference.backprop.wrong import MUTANTS
-from reference.backprop import solution as ref
 from reference.backprop import checks as backprop_checks
+from reference.backprop import solution as ref
+from reference.backprop.wrong import MUTANTS
 
-from reference.backprop import UNIT as REFERENCE  # noqa: E402
 CHECKS = all_checks("backprop")
 REFERENCE_SEEDS = range(20)
-MUTANT_SEEDS = range(1000, 1005)
 GRADED_FUNCTIONS = ("init_mlp", "mlp_forward", "mlp_backward", "sgd_update", "numerical_gradient", "train_xor")
 REQUIRED_MUTANTS = ("backprop_missing_sigmoid_derivative", "backprop_transposed_weights",
                     "backprop_gradient_not_averaged", "update_adds_gradient")
@@ -32,113 +27,10 @@ REQUIRED_MUTANTS = ("backprop_missing_sigmoid_derivative", "backprop_transposed_
 
 # --------------------------------------------------------------------------- full marks
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
-def test_reference_scores_full_marks(check):
-    namespace = mutant_namespace(REFERENCE)
-    for seed in REFERENCE_SEEDS:
-        verdict = check.run_locally(namespace, seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
-
-
 def test_every_check_has_a_test_cell_topic_and_distinct_ids():
     ids = [c.id for c in CHECKS]
     assert len(ids) == len(set(ids))
     assert {c.function for c in CHECKS} == set(GRADED_FUNCTIONS)
-
-
-#: A forward/backward pair with its own cache format (a list of per-layer tuples) and the
-#: lecture's per-sample column-vector recursion: the checks must not depend on the
-#: reference's cache or on batching.
-_LIST_CACHE_FORWARD = """
-def mlp_forward(X, params):
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or len(params) == 0 or X.shape[1] != params[0][0].shape[1] or params[-1][0].shape[0] != 1:
-        raise ValueError("bad input")
-    cache, A = [], X
-    for W, b in params:
-        Z = np.dot(A, W.T) + b
-        cache.append((A, Z))
-        A = 1.0 / (1.0 + np.exp(-Z))
-    return A.ravel(), (cache, A)
-"""
-_PER_SAMPLE_BACKWARD = """
-def mlp_backward(y_true, cache, params):
-    layers, output = cache
-    n = output.shape[0]
-    if np.shape(y_true) != (n,):
-        raise ValueError("y_true must have shape (n,)")
-    grads = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]
-    for i in range(n):
-        delta = (output[i:i + 1].T - y_true[i]) / n          # column (1, 1)
-        for layer in reversed(range(len(params))):
-            a_prev = layers[layer][0][i:i + 1].T             # column (d_in, 1)
-            grads[layer][0] += delta @ a_prev.T
-            grads[layer][1] += delta[:, 0]
-            if layer > 0:
-                a = a_prev                                     # sigma(z) of the layer below
-                delta = (params[layer][0].T @ delta) * a * (1 - a)
-    return [tuple(g) for g in grads]
-"""
-
-ALTERNATIVES = [
-    Mutant("init_standard_normal_scaled", "backprop.init_mlp", """
-def init_mlp(layer_sizes, seed):
-    if len(layer_sizes) < 2 or any(int(s) != s or s < 1 for s in layer_sizes):
-        raise ValueError("layer sizes must be at least two positive integers")
-    rng = np.random.default_rng(seed)
-    params = []
-    for d_in, d_out in zip(layer_sizes, layer_sizes[1:]):
-        params.append((rng.standard_normal((d_out, d_in)) / np.sqrt(d_in), np.zeros(d_out)))
-    return params
-"""),
-    Mutant("forward_list_cache", "backprop.mlp_forward", _LIST_CACHE_FORWARD),
-    Mutant("backward_per_sample_columns_output", "backprop.backward_output_layer",
-           _LIST_CACHE_FORWARD + _PER_SAMPLE_BACKWARD),
-    Mutant("backward_per_sample_columns_hidden", "backprop.backward_hidden_layers",
-           _LIST_CACHE_FORWARD + _PER_SAMPLE_BACKWARD),
-    Mutant("sgd_list_of_lists", "backprop.sgd_update", """
-def sgd_update(params, grads, lr):
-    if len(params) != len(grads):
-        raise ValueError("one gradient pair per layer")
-    if any(W.shape != dW.shape or b.shape != db.shape for (W, b), (dW, db) in zip(params, grads)):
-        raise ValueError("gradient shapes must match")
-    return [[W - lr * dW, b - lr * db] for (W, b), (dW, db) in zip(params, grads)]
-"""),
-    Mutant("numgrad_flat_view_restore_by_adding", "backprop.numerical_gradient", """
-def numerical_gradient(f, x, h=1e-5):
-    if h <= 0:
-        raise ValueError("h must be positive")
-    x = np.array(x, dtype=float)
-    flat = x.reshape(-1)                 # a view: writing flat writes x
-    grad = np.empty(flat.size)
-    for i in range(flat.size):
-        flat[i] += h
-        up = f(x)
-        flat[i] -= 2 * h
-        down = f(x)
-        flat[i] += h
-        grad[i] = (up - down) / (2 * h)
-    return grad.reshape(x.shape)
-"""),
-    Mutant("train_xor_other_hyperparameters", "backprop.train_xor", """
-def train_xor(hidden_units=4, lr=4.0, epochs=1500, seed=0):
-    params = init_mlp([2, hidden_units, 1], seed)
-    losses = []
-    for epoch in range(epochs):
-        y_hat, cache = mlp_forward(X_xor, params)
-        losses.append(binary_cross_entropy(y_hat, y_xor))
-        params = sgd_update(params, mlp_backward(y_xor, cache, params), lr)
-    return params, np.array(losses)
-"""),
-]
-
-
-@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=str)
-def test_correct_alternatives_score_full_marks(alternative):
-    seeds = REFERENCE_SEEDS if alternative.check != "backprop.train_xor" else range(5)  # training is slow
-    for seed in seeds:
-        verdict = run_mutant(alternative, REFERENCE, seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
@@ -168,52 +60,7 @@ def test_catalogue_covers_every_graded_function():
     assert not thin, "fewer than 6 mutants for %s" % thin
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # some faults divide by zero outside the probe
-@pytest.mark.parametrize("seed", MUTANT_SEEDS)
-@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_mutant_loses_points(mutant, seed):
-    verdict = run_mutant(mutant, REFERENCE, seed)
-    report = "\n".join(verdict.lines())
-    assert verdict.fraction < 1.0, "%s kept full marks on seed %d:\n%s" % (mutant.name, seed, report)
-    function = get_check(mutant.check).function
-    assert "first failure: %s(" % function in report, "the message names no failing call:\n" + report
-
-
 # --------------------------------------------------------------------------- the notebook's own code
-
-def _notebook_namespace():
-    """The source notebook's setup and solution cells, run in a fresh namespace (no kernel)."""
-    nb = read_notebook(ROOT / "source" / "04_backprop" / "backprop.ipynb")
-    namespace = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade_id") == "setup"):
-            exec(compile(cell.source, "<notebook cell %s>" % meta["grade_id"], "exec"), namespace)
-    return namespace
-
-
-@pytest.fixture(scope="module")
-def notebook_namespace():
-    return _notebook_namespace()
-
-
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
-def test_notebook_solutions_score_full_marks(check, notebook_namespace):
-    """The solutions students never see must agree with reference/, or the two have drifted."""
-    for seed in range(5):
-        verdict = check.run_locally(copy.copy(notebook_namespace), seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_mutant_pasted_into_the_notebook_loses_points(mutant, notebook_namespace):
-    """What ``coursekit demo`` does with the catalogue: the mutant replaces the notebook's answer."""
-    namespace = copy.copy(notebook_namespace)
-    exec(compile(mutant.source, "<mutant>", "exec"), namespace)
-    verdict = get_check(mutant.check).run_locally(namespace, MUTANT_SEEDS[0])
-    assert verdict.fraction < 1.0, "\n".join(verdict.lines())
-
 
 # --------------------------------------------------------------------------- the reference vs PyTorch
 

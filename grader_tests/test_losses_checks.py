@@ -1,7 +1,10 @@
-"""03_losses hidden checks, in process: the reference earns full marks, every mutant loses points.
+"""03_losses: what is specific to its hidden checks, in process (no notebooks, no kernel).
 
-Fast (no notebooks): each check's real kernel code runs against the reference or a
-catalogued mutant (``grader_tests/mutants/losses.py``) via :func:`kit.run_mutant`.
+The properties every unit owes (the reference and every correct alternative keep full marks,
+every wrong implementation loses points, the notebook is the reference) are tested once for all
+units in ``test_units.py``. Here: the catalogue holds the faults named in the issue and is
+self-contained student code, partial credit is exact whatever the seed (the end-to-end students
+rely on it), and the probes name warnings, missing returns and changed inputs.
 """
 
 import numpy as np
@@ -9,38 +12,14 @@ import pytest
 
 import kit
 from coursekit.registry import all_checks, get_check
-from reference.losses.wrong import MUTANTS
-from reference.losses import solution as ref
+from reference.losses import UNIT as REFERENCE
 from reference.losses import checks as checks
+from reference.losses import solution as ref
+from reference.losses.wrong import MUTANTS
 
-from reference.losses import UNIT as REFERENCE  # noqa: E402
 CHECKS = all_checks("losses")
-SEEDS_REFERENCE = range(20)
-SEEDS_MUTANT = range(5)
-
 #: Function of each graded answer cell -> the checks that grade it.
 GRADED_FUNCTIONS = sorted({check.function for check in CHECKS})
-
-
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
-def test_reference_scores_full_marks(check):
-    namespace = kit.mutant_namespace(REFERENCE)
-    for seed in SEEDS_REFERENCE:
-        verdict = check.run_locally(namespace, seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflowing mutants warn, by design
-@pytest.mark.parametrize("seed", SEEDS_MUTANT)
-@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_mutant_loses_points(mutant, seed):
-    verdict = kit.run_mutant(mutant, REFERENCE, seed)
-    lines = verdict.lines()
-    assert verdict.fraction < 1.0, "%s earned full marks on seed %d" % (mutant.name, seed)
-    failures = [line for line in lines if "first failure:" in line]
-    function = get_check(mutant.check).function
-    assert failures and all(function in line for line in failures), \
-        "the verdict must name the failing call:\n%s" % "\n".join(lines)
 
 
 def test_catalogue_has_at_least_six_mutants_per_graded_function():

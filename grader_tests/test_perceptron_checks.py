@@ -1,10 +1,10 @@
-"""01_perceptron hidden checks, proven in process (no notebooks, no kernel).
+"""01_perceptron: what is specific to its hidden checks, in process (no notebooks, no kernel).
 
-- the reference, and correct implementations written differently, score full marks on many seeds;
-- every wrong implementation in ``mutants/perceptron.py`` loses points on every seed tried,
-  with a message naming a failing call;
-- the reference agrees with PyTorch (float64) and the case generators keep their promises
-  (separable data converge, "not converged" data do not, no near-ties).
+The properties every unit owes (the reference and every correct alternative keep full marks,
+every wrong implementation loses points, the notebook is the reference) are tested once for all
+units in ``test_units.py``. Here: the catalogue holds the faults named in the issue, warnings
+the notebook silences cannot hide an overflow, the judges explain themselves, the case
+generators keep their promises, and the reference agrees with PyTorch (float64).
 """
 
 import warnings
@@ -14,124 +14,20 @@ import pytest
 import torch
 
 from coursekit.checks import Case, Outcome
-from coursekit.registry import all_checks, get_check
-from kit import Mutant, mutant_namespace, run_mutant
-from reference.perceptron.wrong import MUTANTS
-from reference.perceptron import solution as ref
+from coursekit.registry import get_check
+from kit import mutant_namespace, run_mutant
+from reference.perceptron import UNIT as REFERENCE
 from reference.perceptron import checks as perceptron_checks
+from reference.perceptron import solution as ref
+from reference.perceptron.wrong import MUTANTS
 
-from reference.perceptron import UNIT as REFERENCE  # noqa: E402
-CHECKS = all_checks("perceptron")
 REFERENCE_SEEDS = range(20)
-MUTANT_SEEDS = range(1000, 1005)
 GRADED_FUNCTIONS = ("step", "sign", "sigmoid", "weighted_sum", "predict", "logic_gate_weights", "perceptron_train")
 REQUIRED_MUTANTS = ("perceptron_update_sign_flipped", "perceptron_never_updates_bias", "sigmoid_overflows",
                     "step_strict_inequality")
 
 
 # --------------------------------------------------------------------------- full marks
-
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
-def test_reference_scores_full_marks(check):
-    namespace = mutant_namespace(REFERENCE)
-    for seed in REFERENCE_SEEDS:
-        verdict = check.run_locally(namespace, seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
-
-
-#: Correct implementations that differ from the reference in form: the checks must not
-#: demand the reference's own choices (dtype, the lecture's gate weights, summation order).
-ALTERNATIVES = [
-    Mutant("step_heaviside_floats", "perceptron.step", """
-def step(z):
-    return np.heaviside(z, 1.0)
-"""),
-    Mutant("step_where_0d_array", "perceptron.step", """
-def step(z):
-    return np.where(np.asarray(z) >= 0, 1, 0)
-"""),
-    Mutant("sign_from_step", "perceptron.sign", """
-def sign(z):
-    return 2 * step(z) - 1
-"""),
-    Mutant("sigmoid_logaddexp", "perceptron.sigmoid", """
-def sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
-"""),
-    Mutant("sigmoid_logaddexp_stable", "perceptron.sigmoid_stable", """
-def sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
-"""),
-    Mutant("sigmoid_tanh_stable", "perceptron.sigmoid_stable", """
-def sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
-"""),
-    Mutant("sigmoid_scipy_expit", "perceptron.sigmoid", """
-from scipy.special import expit
-def sigmoid(z):
-    return expit(z)
-"""),
-    Mutant("weighted_sum_einsum", "perceptron.weighted_sum", """
-def weighted_sum(X, w, b):
-    X, w = np.asarray(X, dtype=float), np.asarray(w, dtype=float)
-    if X.shape[-1] != len(w):
-        raise ValueError("shape mismatch")
-    return np.einsum("...j,j->...", X, w) + b
-"""),
-    Mutant("weighted_sum_relies_on_matmul_error", "perceptron.weighted_sum", """
-def weighted_sum(X, w, b):
-    return np.dot(X, w) + b
-"""),
-    Mutant("predict_inline", "perceptron.predict", """
-def predict(X, w, b):
-    return (np.dot(X, w) + b >= 0).astype(int)
-"""),
-    Mutant("gates_other_weights_as_lists", "perceptron.logic_gate_weights", """
-def logic_gate_weights(gate):
-    table = {"AND": ([1, 1], -2), "OR": ([1, 1], -1), "NAND": ([-2, -2], 3)}
-    return table[gate]
-"""),
-    Mutant("gates_hyphenated_message", "perceptron.logic_gate_weights_invalid", """
-def logic_gate_weights(gate):
-    if gate == "XOR":
-        raise ValueError("XOR is not linearly-separable, so one perceptron cannot do it")
-    if gate not in ("AND", "OR", "NAND"):
-        raise ValueError("unknown gate")
-"""),
-] + [
-    Mutant("%s_on_%s" % (name, check), "perceptron." + check, source)
-    for check in ("perceptron_train", "perceptron_train_xor", "perceptron_train_invalid")
-    for name, source in [
-        ("train_augmented_vector_in_place", """
-def perceptron_train(X, y, lr=1.0, max_epochs=100):
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.shape[0] != y.shape[0] or not np.all((y == 0) | (y == 1)) or not lr > 0:
-        raise ValueError("bad input")
-    X_aug = np.hstack([X, np.ones((len(X), 1))])
-    w_aug = np.zeros(X_aug.shape[1])
-    errors_per_epoch = []
-    for epoch in range(max_epochs):
-        errors = 0
-        for x, target in zip(X_aug, y):
-            error = target - predict(x, w_aug, 0.0)
-            w_aug += lr * error * x
-            errors += abs(error)
-        errors_per_epoch.append(errors)
-        if not errors:
-            break
-    return w_aug[:-1], w_aug[-1], np.array(errors_per_epoch)
-"""),
-    ]
-]
-
-
-@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=str)
-def test_correct_alternatives_score_full_marks(alternative):
-    for seed in REFERENCE_SEEDS:
-        verdict = run_mutant(alternative, REFERENCE, seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
-
 
 # --------------------------------------------------------------------------- mutants
 
@@ -144,17 +40,6 @@ def test_catalogue_covers_every_graded_function():
         per_function[get_check(mutant.check).function] += 1
     thin = {f: n for f, n in per_function.items() if n < 6}
     assert not thin, "fewer than 6 mutants for %s" % thin
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # faulty sigmoids overflow outside the probe too
-@pytest.mark.parametrize("seed", MUTANT_SEEDS)
-@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_mutant_loses_points(mutant, seed):
-    verdict = run_mutant(mutant, REFERENCE, seed)
-    report = "\n".join(verdict.lines())
-    assert verdict.fraction < 1.0, "%s kept full marks on seed %d:\n%s" % (mutant.name, seed, report)
-    function = get_check(mutant.check).function
-    assert "first failure: %s(" % function in report, "the message names no failing call:\n" + report
 
 
 def test_sigmoid_overflow_is_caught_even_when_the_notebook_silenced_warnings():

@@ -29,6 +29,11 @@ def load_correct():
     return correct.ALTERNATIVES
 
 
+def load_submissions():
+    from . import wrong
+    return wrong.SUBMISSIONS
+
+
 UNIT = Unit(
     topic="backprop",
     assignment="04_backprop",
@@ -43,8 +48,11 @@ UNIT = Unit(
         "test_train_xor": 4,
     },
     manual={"vanishing_gradients_answer": 3},
+    constants={"XOR_LEARNING_RATE": (5.0, "`lr={}`"), "XOR_EPOCHS": (1000, "`epochs={}`")},
     load_solution=load_solution,
     load_checks=load_checks,
     load_wrong=load_wrong,
     load_correct=load_correct,
+    load_submissions=load_submissions,
+    training_checks=("backprop.train_xor",),
 )

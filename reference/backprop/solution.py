@@ -39,16 +39,17 @@ XOR_EPOCHS = 1000
 
 
 def sigmoid(z):
-    """Logistic sigmoid ``1 / (1 + exp(-z))``, element-wise (exp overflow for z << 0 gives exactly 0)."""
+    """Logistic sigmoid 1 / (1 + exp(-z)), element-wise (exactly 0 where exp(-z) overflows)."""
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
 def binary_cross_entropy(y_hat, y_true):
-    """Mean binary cross-entropy of predictions ``y_hat`` in (0, 1) against labels ``y_true``, both (n,).
+    """Mean binary cross-entropy of y_hat against y_true, both of shape (n,):
 
-    Predictions are clipped to ``[1e-12, 1 - 1e-12]`` so that a saturated output gives a
-    large finite loss instead of ``inf``.
+        -(1/n) sum_i [y_i log(y_hat_i) + (1 - y_i) log(1 - y_hat_i)]
+
+    y_hat is clipped to [1e-12, 1 - 1e-12]: a saturated output gives a large but finite loss.
     """
     y_hat = np.clip(np.asarray(y_hat, dtype=float), 1e-12, 1 - 1e-12)
     y_true = np.asarray(y_true, dtype=float)
@@ -56,19 +57,33 @@ def binary_cross_entropy(y_hat, y_true):
 
 
 def init_mlp(layer_sizes, seed):
-    """Random parameters for an MLP with ``layer_sizes = [d_0, d_1, ..., d_L]``.
+    """Random initial parameters of a sigmoid MLP.
 
-    Returns a list of ``L`` tuples ``(W, b)``: ``W`` of shape ``(d_l, d_{l-1})`` drawn from
-    ``N(0, 1/d_{l-1})`` (standard deviation ``1/sqrt(fan_in)``), ``b = zeros(d_l)``, all
-    float64, drawn layer by layer from one ``np.random.default_rng(seed)``.
+    Parameters
+    ----------
+    layer_sizes : list of int
+        [d_0, d_1, ..., d_L]: the number of inputs, then the number of units of each layer.
+        At least two entries, all positive integers.
+    seed : int
+        Seed of the generator: the same seed must give the same parameters.
 
-    Raises ``ValueError`` unless ``layer_sizes`` holds at least two positive integers.
+    Returns
+    -------
+    params : list of L tuples (W, b), float64 numpy arrays
+        Layer l = 1..L: W of shape (d_l, d_{l-1}) drawn from N(0, 1 / d_{l-1})
+        (standard deviation 1 / sqrt(d_{l-1})) and b = zeros of shape (d_l,).
+        All layers are drawn, in order, from one np.random.default_rng(seed).
+
+    Raises
+    ------
+    ValueError
+        If layer_sizes has fewer than two entries, or an entry is not a positive integer.
     """
     sizes = list(layer_sizes)
     if len(sizes) < 2:
-        raise ValueError("layer_sizes needs at least an input and an output size, got %r" % (sizes,))
+        raise ValueError("layer_sizes needs an input and an output size, got %r" % (sizes,))
     for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise ValueError("layer sizes must be positive integers, got %r" % (sizes,))
     rng = np.random.default_rng(seed)
     params = []
@@ -97,42 +112,88 @@ def _check_network(X, params):
 
 
 def mlp_forward(X, params):
-    """Forward pass: returns ``(y_hat, cache)``.
+    """Forward pass of a sigmoid MLP.
 
-    ``A(0) = X``; for each layer ``Z(l) = A(l-1) @ W(l).T + b(l)``, ``A(l) = sigmoid(Z(l))``;
-    ``y_hat = A(L)[:, 0]``, shape ``(n,)``. ``cache`` holds ``{"A": [A(0), ..., A(L)],
-    "Z": [Z(1), ..., Z(L)]}`` for :func:`mlp_backward`.
+    Parameters
+    ----------
+    X : array of shape (n, d_0)
+        One sample per row.
+    params : list of (W, b)
+        As returned by init_mlp: W of shape (d_l, d_{l-1}), b of shape (d_l,); the last layer
+        has a single unit (d_L = 1).
 
-    Raises ``ValueError`` if ``X`` is not 2-D, ``params`` is empty, the shapes do not chain
-    (``X.shape[1]`` must equal the first ``W``'s ``d_in``), or the last layer has more than one unit.
+    Returns
+    -------
+    y_hat : array of shape (n,)
+        sigma(Z^(L)) as a 1-D array, where Z^(l) = A^(l-1) @ W^(l).T + b^(l),
+        A^(l) = sigma(Z^(l)) and A^(0) = X.
+    cache : anything you like
+        What mlp_backward needs (e.g. every A^(l) and Z^(l)).
+
+    Raises
+    ------
+    ValueError
+        If X is not 2-D, params is empty, the shapes do not chain (each W's second dimension
+        must equal the width of its input: X.shape[1] for the first layer, the previous
+        layer's number of units after that; each b must have shape (W.shape[0],)), or the
+        last layer has more than one unit.
     """
-    X = _check_network(X, params)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError("X must be 2-D (n, d_0), got shape %s" % (X.shape,))
+    if len(params) == 0:
+        raise ValueError("params must hold at least one layer")
+    width = X.shape[1]
+    for layer, (W, b) in enumerate(params, start=1):
+        if np.ndim(W) != 2 or np.shape(W)[1] != width or np.shape(b) != (np.shape(W)[0],):
+            raise ValueError("layer %d: expected W of shape (d_out, %d) and b of shape (d_out,), "
+                             "got %s and %s" % (layer, width, np.shape(W), np.shape(b)))
+        width = np.shape(W)[0]
+    if width != 1:
+        raise ValueError("the output layer must have one unit, got %d" % width)
     activations, pre_activations = [X], []
     for W, b in params:
-        Z = activations[-1] @ np.asarray(W, dtype=float).T + np.asarray(b, dtype=float)
+        Z = activations[-1] @ W.T + b
         pre_activations.append(Z)
         activations.append(sigmoid(Z))
     return activations[-1][:, 0], {"A": activations, "Z": pre_activations}
 
 
 def mlp_backward(y_true, cache, params):
-    """Gradients of the mean binary cross-entropy: a list of ``(dW, db)`` matching ``params``.
+    """Gradients of the mean binary cross-entropy with respect to every W and b (backprop).
 
-    Uses the formulas in the module docstring. Raises ``ValueError`` unless ``y_true`` has
-    shape ``(n,)`` for the ``n`` samples of the forward pass.
+    Parameters
+    ----------
+    y_true : array of shape (n,)
+        Labels (0 or 1) of the n samples of the forward pass that made `cache`.
+    cache : the cache returned by your mlp_forward
+    params : list of (W, b), the parameters used in that forward pass
+
+    Returns
+    -------
+    grads : list of tuples (dW, db), one per layer, in the order of params
+        dW = dL/dW^(l) = delta^(l).T @ A^(l-1), same shape as W^(l);
+        db = dL/db^(l) = delta^(l) summed over the samples, same shape as b^(l);
+        with delta^(L) = (y_hat - y_true)[:, None] / n and, for hidden layers,
+        delta^(l) = (delta^(l+1) @ W^(l+1)) * sigma'(Z^(l)), sigma'(z) = sigma(z) (1 - sigma(z)).
+
+    Raises
+    ------
+    ValueError
+        If y_true does not have shape (n,).
     """
     activations, pre_activations = cache["A"], cache["Z"]
     n = activations[-1].shape[0]
     y = np.asarray(y_true, dtype=float)
     if y.shape != (n,):
         raise ValueError("y_true must have shape (%d,), got %s" % (n, y.shape))
-    delta = (activations[-1] - y[:, None]) / n  # sigmoid + BCE: dL/dZ(L) simplifies to (y_hat - y) / n
+    delta = (activations[-1] - y[:, None]) / n
     grads = [None] * len(params)
     for layer in reversed(range(len(params))):
         grads[layer] = (delta.T @ activations[layer], delta.sum(axis=0))
         if layer > 0:
             s = sigmoid(pre_activations[layer - 1])
-            delta = (delta @ np.asarray(params[layer][0], dtype=float)) * s * (1 - s)
+            delta = (delta @ params[layer][0]) * s * (1 - s)
     return grads
 
 
@@ -156,33 +217,62 @@ def autograd_gradients(X, y_true, params):
 
 
 def sgd_update(params, grads, lr):
-    """One gradient-descent step: new list of ``(W - lr * dW, b - lr * db)``; ``params`` is left unchanged.
+    """One gradient-descent step on every layer.
 
-    Raises ``ValueError`` if ``grads`` has a different number of layers than ``params`` or
-    a gradient's shape differs from its parameter's.
+    Parameters
+    ----------
+    params : list of (W, b)
+    grads : list of (dW, db), one per layer, each of its parameter's shape (as from mlp_backward)
+    lr : float
+        Learning rate.
+
+    Returns
+    -------
+    new_params : list of (W - lr * dW, b - lr * db), one per layer: new arrays.
+        params itself (the list and its arrays) is left unchanged.
+
+    Raises
+    ------
+    ValueError
+        If grads does not have one pair per layer of params, or a gradient's shape differs
+        from its parameter's shape.
     """
     if len(grads) != len(params):
-        raise ValueError("got gradients for %d layers but %d layers of parameters" % (len(grads), len(params)))
-    updated = []
-    for index, ((W, b), (dW, db)) in enumerate(zip(params, grads)):
-        W, b, dW, db = (np.asarray(a, dtype=float) for a in (W, b, dW, db))
-        if dW.shape != W.shape or db.shape != b.shape:
-            raise ValueError("layer %d: gradient shapes %s, %s do not match parameter shapes %s, %s"
-                             % (index + 1, dW.shape, db.shape, W.shape, b.shape))
-        updated.append((W - lr * dW, b - lr * db))
-    return updated
+        raise ValueError("gradients for %d layers, parameters for %d" % (len(grads), len(params)))
+    new_params = []
+    for layer, ((W, b), (dW, db)) in enumerate(zip(params, grads), start=1):
+        if np.shape(dW) != np.shape(W) or np.shape(db) != np.shape(b):
+            raise ValueError("layer %d: gradient shapes %s, %s differ from parameter shapes %s, %s"
+                             % (layer, np.shape(dW), np.shape(db), np.shape(W), np.shape(b)))
+        new_params.append((W - lr * dW, b - lr * db))
+    return new_params
 
 
 def numerical_gradient(f, x, h=1e-5):
-    """Central-difference gradient of a scalar function ``f`` at ``x`` (any shape).
+    """Central-difference estimate of the gradient of a scalar function f at x.
 
-    ``grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2 h)`` for every index ``i`` of ``x``;
-    returns a float64 array of ``x``'s shape. ``x`` is converted to float64 and the
-    caller's array is left unchanged. Raises ``ValueError`` unless ``h > 0``.
+    Parameters
+    ----------
+    f : callable
+        Takes an array of x's shape, returns a number.
+    x : array_like, any shape
+        The point; converted to float64. The caller's array must be left unchanged.
+    h : float, default 1e-5
+        The step, h > 0.
+
+    Returns
+    -------
+    grad : float64 array of x's shape
+        grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2 h) for every index i of x.
+
+    Raises
+    ------
+    ValueError
+        If h <= 0.
     """
     if not h > 0:
         raise ValueError("h must be positive, got %r" % (h,))
-    point = np.array(x, dtype=float)  # a copy: perturb this, never the caller's array
+    point = np.array(x, dtype=float)  # a float copy: the caller's x stays as it was
     grad = np.zeros_like(point)
     for index in np.ndindex(point.shape):
         original = point[index]
@@ -195,11 +285,27 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
-def train_xor(hidden_units=4, lr=XOR_LEARNING_RATE, epochs=XOR_EPOCHS, seed=0):
-    """Train a ``[2, hidden_units, 1]`` sigmoid MLP on XOR by full-batch gradient descent.
+def train_xor(hidden_units=4, lr=5.0, epochs=1000, seed=0):
+    """Train a [2, hidden_units, 1] sigmoid MLP on X_xor, y_xor by full-batch gradient descent.
 
-    Returns ``(params, losses)``: the trained parameters and the list of the ``epochs``
-    training losses, ``losses[t]`` being the loss before the ``t``-th update.
+    Parameters
+    ----------
+    hidden_units : int
+        Units in the hidden layer (>= 1; init_mlp raises ValueError otherwise).
+    lr : float
+        Learning rate.
+    epochs : int
+        Number of gradient-descent steps.
+    seed : int
+        Seed passed to init_mlp.
+
+    Returns
+    -------
+    params : list of (W, b)
+        The trained parameters: [(W1 (hidden_units, 2), b1 (hidden_units,)),
+                                 (W2 (1, hidden_units), b2 (1,))].
+    losses : list of float
+        One loss per epoch: losses[t] is the mean binary cross-entropy before the t-th update.
     """
     params = init_mlp([2, hidden_units, 1], seed)
     losses = []

@@ -8,7 +8,7 @@ notebook also defines (``sigmoid``, ``binary_cross_entropy``, ``X_xor``, ``y_xor
 student's functions), so ``coursekit demo`` can paste them into a submission as they are.
 """
 
-from coursekit.manifest import Mutant
+from coursekit.manifest import Mutant, Submission
 
 
 def _m(name, check, source):
@@ -517,3 +517,24 @@ TRAIN = [
 ]
 
 MUTANTS = INIT + FORWARD + BACKWARD + SGD + NUMERICAL + TRAIN
+
+
+#: Students of the end-to-end test, graded by real nbgrader. Scores follow from the checks'
+#: groups: a cell earns points * passed groups / all groups.
+SUBMISSIONS = [
+    # init without validation fails 1 of 5 init groups, and train_xor(hidden_units=0) then
+    # trains an empty hidden layer instead of raising: 1 of 3 XOR groups. No h check fails 1 of
+    # 6 numerical groups. All public tests pass.
+    Submission("dana", ("init_no_size_validation", "numgrad_no_h_check"),
+               {"test_init_mlp": 3 * 4 / 5, "test_numerical_gradient": 3 * 5 / 6, "test_train_xor": 4 * 2 / 3},
+               feedback={"test_init_mlp": ("Hidden tests: 2.4 / 3 points", "FAIL  invalid layer sizes raise ValueError",
+                                           "expected ValueError to be raised, got []"),
+                         "test_numerical_gradient": ("FAIL  h <= 0 raises ValueError",)}),
+    # Updating in place passes the public test and trains XOR just the same, but fails the
+    # "params passed in are left unchanged" group: 1 of 4.
+    Submission("eve", ("update_modifies_params_in_place",), {"test_sgd_update": 3 * 3 / 4}),
+    # No label-shape check fails 1 of 3 output-layer groups; h not halved fails the public
+    # test (a factor of 2), so that cell earns nothing.
+    Submission("gina", ("backprop_no_label_shape_check", "numgrad_h_not_halved"),
+               {"test_backward_output_layer": 3 * 2 / 3, "test_numerical_gradient": 0.0}),
+]

@@ -29,6 +29,11 @@ def load_correct():
     return correct.ALTERNATIVES
 
 
+def load_submissions():
+    from . import wrong
+    return wrong.SUBMISSIONS
+
+
 UNIT = Unit(
     topic="conv_shapes",
     assignment="02_conv_shapes",
@@ -49,4 +54,5 @@ UNIT = Unit(
     load_checks=load_checks,
     load_wrong=load_wrong,
     load_correct=load_correct,
+    load_submissions=load_submissions,
 )

@@ -34,19 +34,21 @@ def _at_least(name, value, minimum):
 
 
 def conv1d_output_length(L_in, kernel_size, stride=1, padding=0, dilation=1):
-    """Output length of ``torch.nn.Conv1d`` (an int).
+    """Output length of torch.nn.Conv1d.
 
-    ``L_out = floor((L_in + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1``
+        L_out = floor((L_in + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1
 
-    Raises ``ValueError`` if ``L_in``, ``kernel_size``, ``stride`` or ``dilation`` is below 1,
-    if ``padding`` is negative, or if the dilated kernel is longer than the padded input
-    (``L_out < 1``).
+    L_in: input length; kernel_size: taps of the kernel; stride: step between window starts;
+    padding: zeros added on EACH side; dilation: spacing between kernel taps. All ints.
+    Returns L_out as an int (10, not 10.0).
+    Raises ValueError if L_in, kernel_size, stride or dilation is below 1, if padding is
+    negative, or if the dilated kernel is longer than the padded input (L_out < 1).
     """
-    L_in = _at_least("L_in", L_in, 1)
-    kernel_size = _at_least("kernel_size", kernel_size, 1)
-    stride = _at_least("stride", stride, 1)
-    padding = _at_least("padding", padding, 0)
-    dilation = _at_least("dilation", dilation, 1)
+    if L_in < 1 or kernel_size < 1 or stride < 1 or dilation < 1:
+        raise ValueError("L_in, kernel_size, stride and dilation must be >= 1, got %r, %r, %r, %r"
+                         % (L_in, kernel_size, stride, dilation))
+    if padding < 0:
+        raise ValueError("padding must be >= 0, got %r" % padding)
     span = dilation * (kernel_size - 1) + 1
     L_out = (L_in + 2 * padding - span) // stride + 1
     if L_out < 1:
@@ -65,99 +67,96 @@ def _pair(name, value):
 
 
 def conv2d_output_shape(H_in, W_in, kernel_size, stride=1, padding=0, dilation=1):
-    """Output ``(H_out, W_out)`` of ``torch.nn.Conv2d`` (a tuple of two ints).
+    """Output (H_out, W_out) of torch.nn.Conv2d, a tuple of two ints.
 
-    Each of ``kernel_size``, ``stride``, ``padding``, ``dilation`` is an int (same for both
-    dimensions) or an ``(h, w)`` pair. Each dimension follows :func:`conv1d_output_length`
-    with its own arguments, which also decides the ``ValueError`` cases; a "pair" that does not
-    have two elements raises ``ValueError``.
+    H_in, W_in: input height and width (ints). kernel_size, stride, padding, dilation: each an
+    int (used for both dimensions) or an (h, w) pair (h for the height, w for the width).
+    H_out follows conv1d_output_length with the height's arguments, W_out with the width's;
+    the same ValueError cases apply to each dimension.
     """
-    kernel_h, kernel_w = _pair("kernel_size", kernel_size)
-    stride_h, stride_w = _pair("stride", stride)
-    padding_h, padding_w = _pair("padding", padding)
-    dilation_h, dilation_w = _pair("dilation", dilation)
+    def as_pair(value):
+        return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+    kernel_h, kernel_w = as_pair(kernel_size)
+    stride_h, stride_w = as_pair(stride)
+    padding_h, padding_w = as_pair(padding)
+    dilation_h, dilation_w = as_pair(dilation)
     return (conv1d_output_length(H_in, kernel_h, stride_h, padding_h, dilation_h),
             conv1d_output_length(W_in, kernel_w, stride_w, padding_w, dilation_w))
 
 
 def pool1d_output_length(L_in, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    """Output length of ``torch.nn.MaxPool1d`` (an int).
+    """Output length of torch.nn.MaxPool1d (an int).
 
-    ``stride=None`` means ``stride = kernel_size`` (non-overlapping windows).
-    Floor mode: ``L_out = floor((L_in + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1``.
-    Ceil mode: the same with ``ceil`` (a last, partial window is kept), then PyTorch's rule
-    that the last window must start inside the input or the left padding: if
-    ``(L_out - 1) * stride >= L_in + padding``, ``L_out`` is one less.
-
-    Raises ``ValueError`` as :func:`conv1d_output_length` does, and if
-    ``padding > kernel_size / 2`` (PyTorch's limit: a window must not see only padding).
+    stride=None means stride = kernel_size.
+    Floor mode (ceil_mode=False): the conv1d_output_length formula,
+        L_out = floor((L_in + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1.
+    Ceil mode: the same with ceil instead of floor; then, if (L_out - 1) * stride >= L_in + padding
+    (the last window would start in the right padding), L_out - 1.
+    Raises ValueError if L_in, kernel_size, stride or dilation is below 1, if padding is negative
+    or larger than kernel_size / 2, or if L_out < 1.
     """
-    L_in = _at_least("L_in", L_in, 1)
-    kernel_size = _at_least("kernel_size", kernel_size, 1)
-    stride = kernel_size if stride is None else _at_least("stride", stride, 1)
-    padding = _at_least("padding", padding, 0)
-    dilation = _at_least("dilation", dilation, 1)
-    if padding > kernel_size // 2:  # == padding > kernel_size / 2 for ints
-        raise ValueError("padding must be at most half of kernel_size, got padding=%d and kernel_size=%d"
+    if stride is None:
+        stride = kernel_size
+    if L_in < 1 or kernel_size < 1 or stride < 1 or dilation < 1:
+        raise ValueError("L_in, kernel_size, stride and dilation must be >= 1")
+    if padding < 0 or padding > kernel_size / 2:
+        raise ValueError("padding must be between 0 and kernel_size / 2, got padding=%r and kernel_size=%r"
                          % (padding, kernel_size))
     room = L_in + 2 * padding - dilation * (kernel_size - 1) - 1
     if ceil_mode:
-        L_out = -(-room // stride) + 1
+        L_out = -(-room // stride) + 1  # ceil for ints
         if (L_out - 1) * stride >= L_in + padding:
             L_out -= 1
     else:
         L_out = room // stride + 1
     if L_out < 1:
-        raise ValueError("pooling output length would be %d: the window is longer than the padded input"
-                         % L_out)
+        raise ValueError("the pooling window is longer than the padded input")
     return L_out
 
 
 def conv1d(x, w, b=0.0, stride=1, padding=0, dilation=1):
-    """1D cross-correlation of a signal with one kernel, as in the lecture's worked examples.
+    """1D cross-correlation of one signal with one kernel (numpy only).
 
-    x: (L,) signal; w: (K,) kernel; b: scalar bias. ``padding`` zeros are added on each side.
-    ``y[i] = b + sum_k w[k] * x_padded[i*stride + k*dilation]`` for ``i < L_out``
-    (:func:`conv1d_output_length`); returns a float array of shape ``(L_out,)``.
-    The kernel is not flipped. Invalid arguments raise ``ValueError`` as in
-    :func:`conv1d_output_length`; ``x`` or ``w`` not 1-D raises ``ValueError``.
+    x: (L,) signal; w: (K,) kernel; b: scalar bias; padding: zeros added on EACH side.
+        y[i] = b + sum_j w[j] * x_padded[i*stride + j*dilation],  i = 0 .. L_out - 1,
+    with L_out = conv1d_output_length(L, K, stride, padding, dilation). The kernel is NOT flipped.
+    Returns a float numpy array of shape (L_out,).
+    Raises ValueError when conv1d_output_length does (e.g. a kernel longer than the padded input).
     """
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)
-    if x.ndim != 1 or w.ndim != 1:
-        raise ValueError("x and w must be 1-D, got shapes %s and %s" % (x.shape, w.shape))
-    L_out = conv1d_output_length(x.shape[0], w.shape[0], stride, padding, dilation)
-    x_padded = np.pad(x, padding)
-    span = dilation * (w.shape[0] - 1) + 1
-    y = np.empty(L_out)
+    L_out = conv1d_output_length(len(x), len(w), stride, padding, dilation)
+    x_padded = np.concatenate([np.zeros(padding), x, np.zeros(padding)])
+    y = np.zeros(L_out)
     for i in range(L_out):
-        start = i * stride
-        y[i] = np.dot(w, x_padded[start:start + span:dilation]) + b
+        for j in range(len(w)):
+            y[i] += w[j] * x_padded[i * stride + j * dilation]
+        y[i] += b
     return y
 
 
 def conv1d_multichannel(x, W, b, stride=1, padding=0, dilation=1):
-    """Multi-channel 1D convolution, equal to ``torch.nn.functional.conv1d`` on one example.
+    """Multi-channel 1D convolution, equal to torch.nn.functional.conv1d for one example.
 
-    x: (C_in, L); W: (C_out, C_in, K); b: (C_out,) or None (no bias).
-    ``y[o] = b[o] + sum_c conv1d(x[c], W[o, c])`` (same stride, padding, dilation);
-    returns shape ``(C_out, L_out)``. Raises ``ValueError`` if ``x`` is not 2-D, ``W`` not 3-D,
-    ``W.shape[1] != C_in`` or ``b`` is not of shape ``(C_out,)``, and as :func:`conv1d` does.
+    x: (C_in, L); W: (C_out, C_in, K); b: (C_out,) array, or None for no bias.
+        y[o] = b[o] + sum_c conv1d(x[c], W[o, c], stride=stride, padding=padding, dilation=dilation)
+    Returns a float array of shape (C_out, L_out).
+    Raises ValueError if x does not have W.shape[1] channels, and when conv1d does.
     """
     x = np.asarray(x, dtype=float)
     W = np.asarray(W, dtype=float)
-    if x.ndim != 2 or W.ndim != 3:
-        raise ValueError("x must be (C_in, L) and W (C_out, C_in, K), got shapes %s and %s" % (x.shape, W.shape))
-    C_out, C_in, _K = W.shape
-    if x.shape[0] != C_in:
-        raise ValueError("x has %d channels but W expects %d" % (x.shape[0], C_in))
-    if b is not None:
-        b = np.asarray(b, dtype=float)
-        if b.shape != (C_out,):
-            raise ValueError("b must have shape (%d,), got %s" % (C_out, b.shape))
-    y = np.stack([sum(conv1d(x[c], W[o, c], 0.0, stride, padding, dilation) for c in range(C_in))
-                  for o in range(C_out)])
-    return y if b is None else y + b[:, None]
+    C_out, C_in, K = W.shape
+    if x.ndim != 2 or x.shape[0] != C_in:
+        raise ValueError("x must have shape (%d, L), got %s" % (C_in, x.shape))
+    L_out = conv1d_output_length(x.shape[1], K, stride, padding, dilation)
+    y = np.zeros((C_out, L_out))
+    for o in range(C_out):
+        for c in range(C_in):
+            y[o] += conv1d(x[c], W[o, c], 0.0, stride, padding, dilation)
+        if b is not None:
+            y[o] += b[o]
+    return y
 
 
 def _pool_windows(x, kernel_size, stride):
@@ -170,29 +169,41 @@ def _pool_windows(x, kernel_size, stride):
 
 
 def max_pool1d(x, kernel_size, stride=None):
-    """Max over windows of ``x`` (L,): ``y[i] = max(x[i*stride : i*stride + kernel_size])``.
+    """Max pooling of a 1D array (floor mode, no padding).
 
-    ``stride=None`` means ``stride = kernel_size``; floor mode, no padding (a last window that
-    does not fit is dropped). Output length :func:`pool1d_output_length`, which also decides
-    the ``ValueError`` cases (e.g. ``kernel_size > L``).
+    x: (L,). stride=None means stride = kernel_size.
+        y[i] = max(x[i*stride : i*stride + kernel_size]),  i = 0 .. L_out - 1,
+    with L_out = pool1d_output_length(L, kernel_size, stride). Returns a float array (L_out,).
+    Raises ValueError when pool1d_output_length does (e.g. kernel_size > L).
     """
-    return _pool_windows(x, kernel_size, stride).max(axis=1)
+    x = np.asarray(x, dtype=float)
+    if stride is None:
+        stride = kernel_size
+    L_out = pool1d_output_length(len(x), kernel_size, stride)
+    return np.array([x[i * stride:i * stride + kernel_size].max() for i in range(L_out)])
 
 
 def avg_pool1d(x, kernel_size, stride=None):
-    """Mean over windows of ``x`` (L,): ``y[i] = mean(x[i*stride : i*stride + kernel_size])``.
+    """Average pooling of a 1D array (floor mode, no padding), like torch.nn.functional.avg_pool1d.
 
-    Same windows and errors as :func:`max_pool1d` (every window holds ``kernel_size`` values).
+    x: (L,). stride=None means stride = kernel_size.
+        y[i] = mean(x[i*stride : i*stride + kernel_size]),  i = 0 .. L_out - 1,
+    with L_out = pool1d_output_length(L, kernel_size, stride); every window holds kernel_size values.
+    Returns a float array (L_out,). Raises ValueError when pool1d_output_length does.
     """
-    return _pool_windows(x, kernel_size, stride).mean(axis=1)
+    x = np.asarray(x, dtype=float)
+    if stride is None:
+        stride = kernel_size
+    L_out = pool1d_output_length(len(x), kernel_size, stride)
+    return np.array([x[i * stride:i * stride + kernel_size].mean() for i in range(L_out)])
 
 
 def conv1d_num_parameters(in_channels, out_channels, kernel_size, bias=True):
-    """Learnable parameters of ``torch.nn.Conv1d``: ``out*in*k`` weights plus ``out`` biases.
+    """Number of learnable parameters of torch.nn.Conv1d (an int).
 
-    Raises ``ValueError`` if a size is below 1.
+    out_channels * in_channels * kernel_size weights, plus out_channels biases if bias is True.
+    Raises ValueError if in_channels, out_channels or kernel_size is below 1.
     """
-    in_channels = _at_least("in_channels", in_channels, 1)
-    out_channels = _at_least("out_channels", out_channels, 1)
-    kernel_size = _at_least("kernel_size", kernel_size, 1)
+    if in_channels < 1 or out_channels < 1 or kernel_size < 1:
+        raise ValueError("in_channels, out_channels and kernel_size must be >= 1")
     return out_channels * in_channels * kernel_size + (out_channels if bias else 0)

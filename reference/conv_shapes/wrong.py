@@ -5,7 +5,7 @@ correct, as for a student who got everything else right). ``check`` is the hidde
 must take points from it; ``grader_tests/test_units.py`` proves it does on several seeds.
 """
 
-from coursekit.manifest import Mutant
+from coursekit.manifest import Mutant, Submission
 
 _LENGTH = "conv_shapes.conv1d_output_length"
 _LENGTH_INVALID = "conv_shapes.conv1d_output_length_invalid"
@@ -569,3 +569,19 @@ def conv1d_num_parameters(in_channels, out_channels, kernel_size, bias=True):
 """),
 ]
 
+
+
+#: Students of the end-to-end test, graded by real nbgrader (exact points per test cell).
+SUBMISSIONS = [
+    # Passes every visible test; of the 9 equally weighted hidden groups it fails exactly one (a
+    # last window starting inside the input, at or beyond L_in, is dropped), whatever the seed.
+    Submission("pool_rule_forgets_left_padding", ("pool_last_window_rule_forgets_left_padding",),
+               {"test_pool1d_output_length": 3 * 8 / 9},
+               feedback={"test_pool1d_output_length": (
+                   "Hidden tests: 2.67 / 3 points", "FAIL  ceil_mode keeps a last window that starts inside the input",
+                   "first failure: pool1d_output_length(")}),
+    # Both fail a visible test, so those cells score 0; conv1d_multichannel calls the flipped
+    # conv1d and fails its visible test too.
+    Submission("flipped_kernel_no_bias", ("conv1d_flipped_kernel", "params_forgets_bias"),
+               {"test_conv1d": 0.0, "test_conv1d_multichannel": 0.0, "test_conv1d_num_parameters": 0.0}),
+]

@@ -46,92 +46,156 @@ def _sigmoid(z):
 # --------------------------------------------------------------------------- classification losses
 
 def binary_cross_entropy(y_true, p, eps=1e-7):
-    """Mean binary cross-entropy of probabilities ``p`` for labels ``y_true``.
+    """Mean binary cross-entropy of predicted probabilities.
 
-    y_true, p: arrays of the same shape (usually (n,)); y_true in {0, 1}, p in [0, 1].
-    p is first clipped to [eps, 1 - eps] so that p = 0 or 1 gives a finite loss::
+    Parameters
+    ----------
+    y_true : array_like
+        Labels, each 0 or 1. Any shape (usually (n,)).
+    p : array_like
+        Predicted probabilities P(y = 1), same shape as ``y_true``, each in [0, 1].
+    eps : float
+        ``p`` is clipped to [eps, 1 - eps] before taking logs, so p = 0 or 1 gives a
+        finite loss.
 
-        L = -mean( y * log(p) + (1 - y) * log(1 - p) )
+    Returns
+    -------
+    float
+        L = -mean(y * log(p) + (1 - y) * log(1 - p)), the mean over all elements.
 
-    Returns a float. Equal to ``F.binary_cross_entropy`` for p in [eps, 1 - eps].
+    Raises
+    ------
+    ValueError
+        If the shapes differ, a label is not 0 or 1, or a probability is outside [0, 1].
     """
-    y_true, p = _same_shape(y_true, p, ("y_true", "p"))
-    _binary_labels(y_true)
-    if not ((p >= 0) & (p <= 1)).all():
+    y_true = np.asarray(y_true, dtype=float)
+    p = np.asarray(p, dtype=float)
+    if y_true.shape != p.shape:
+        raise ValueError(f"y_true and p must have the same shape, got {y_true.shape} and {p.shape}")
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must hold only the labels 0 and 1")
+    if ((p < 0) | (p > 1) | np.isnan(p)).any():
         raise ValueError("p must hold probabilities in [0, 1]")
     p = np.clip(p, eps, 1 - eps)
     return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
 
 
 def binary_cross_entropy_with_logits(y_true, z):
-    """Mean binary cross-entropy of ``sigmoid(z)``, computed stably from the logits ``z``.
+    """Mean binary cross-entropy of sigmoid(z), computed stably from the logits z.
 
-    y_true, z: arrays of the same shape; y_true in {0, 1}, z any real numbers.
-    With softplus(z) = log(1 + exp(z)) = max(z, 0) + log(1 + exp(-|z|))::
+    Parameters
+    ----------
+    y_true : array_like
+        Labels, each 0 or 1. Any shape.
+    z : array_like
+        Logits (any real numbers), same shape as ``y_true``; p = sigmoid(z) = 1 / (1 + exp(-z)).
 
-        L = mean( softplus(z) - y * z )
+    Returns
+    -------
+    float
+        L = mean(softplus(z) - y * z) with softplus(z) = log(1 + exp(z)), the mean over all
+        elements; equal to -mean(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))). It must be
+        finite and correct, without any overflow, nan or RuntimeWarning, for |z| up to 1e4.
 
-    which never overflows (exp of a non-positive number) for any finite z.
-    Returns a float, equal to ``F.binary_cross_entropy_with_logits``.
+    Raises
+    ------
+    ValueError
+        If the shapes differ or a label is not 0 or 1.
     """
-    y_true, z = _same_shape(y_true, z, ("y_true", "z"))
-    _binary_labels(y_true)
+    y_true = np.asarray(y_true, dtype=float)
+    z = np.asarray(z, dtype=float)
+    if y_true.shape != z.shape:
+        raise ValueError(f"y_true and z must have the same shape, got {y_true.shape} and {z.shape}")
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must hold only the labels 0 and 1")
     softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
     return float(np.mean(softplus - y_true * z))
 
 
 def cross_entropy(logits, targets):
-    """Mean multi-class cross-entropy of integer ``targets`` under ``softmax(logits)``.
+    """Mean cross-entropy of integer class targets under softmax(logits).
 
-    logits: (n, k) floats; targets: (n,) integers in [0, k). With the stable log-softmax
-    log_softmax(z)_j = (z_j - max z) - log(sum_i exp(z_i - max z)) of each row::
+    Parameters
+    ----------
+    logits : array_like, shape (n, k)
+        One row of k logits per sample.
+    targets : array_like of int, shape (n,)
+        The true class of each sample, an integer in [0, k).
 
-        L = -mean_over_samples( log_softmax(logits)[i, targets[i]] )
+    Returns
+    -------
+    float
+        L = -mean_i log_softmax(logits[i])[targets[i]], with the stable
+        log_softmax(z)_j = (z_j - max(z)) - log(sum_c exp(z_c - max(z))) of each row.
+        Finite and correct for logits up to +-1e4 (no overflow, no log of 0).
 
-    Returns a float, equal to ``F.cross_entropy``.
+    Raises
+    ------
+    ValueError
+        If logits is not 2-D, targets does not have shape (n,), or a target is outside [0, k).
     """
     logits = np.asarray(logits, dtype=float)
     targets = np.asarray(targets)
     if logits.ndim != 2:
-        raise ValueError("logits must have shape (n, k), got shape %s" % (logits.shape,))
-    if targets.shape != (logits.shape[0],):
-        raise ValueError("targets must have shape (%d,) to match logits %s, got shape %s"
-                         % (logits.shape[0], logits.shape, targets.shape))
-    if not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError("targets must be integer class indices, got dtype %s" % targets.dtype)
-    k = logits.shape[1]
-    if ((targets < 0) | (targets >= k)).any():
-        raise ValueError("targets must be class indices in [0, %d)" % k)
+        raise ValueError(f"logits must have shape (n, k), got {logits.shape}")
+    n, k = logits.shape
+    if targets.shape != (n,):
+        raise ValueError(f"targets must have shape ({n},), got {targets.shape}")
+    if not np.issubdtype(targets.dtype, np.integer) or ((targets < 0) | (targets >= k)).any():
+        raise ValueError(f"targets must be integer class indices in [0, {k})")
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(-np.mean(log_softmax[np.arange(len(targets)), targets]))
+    return float(-np.mean(log_softmax[np.arange(n), targets]))
 
 
 # --------------------------------------------------------------------------- regression losses
 
 def mse(y, y_hat):
-    """Mean squared error ``mean((y_hat - y) ** 2)`` over all elements (same shapes). A float."""
-    y, y_hat = _same_shape(y, y_hat, ("y", "y_hat"))
+    """Mean squared error mean((y_hat - y) ** 2) over all elements, as a float.
+
+    y and y_hat: array_like of the same shape (no broadcasting); ValueError if the shapes differ.
+    """
+    y = np.asarray(y, dtype=float)
+    y_hat = np.asarray(y_hat, dtype=float)
+    if y.shape != y_hat.shape:
+        raise ValueError(f"y and y_hat must have the same shape, got {y.shape} and {y_hat.shape}")
     return float(np.mean((y_hat - y) ** 2))
 
 
 def mae(y, y_hat):
-    """Mean absolute error ``mean(|y_hat - y|)`` over all elements (same shapes). A float."""
-    y, y_hat = _same_shape(y, y_hat, ("y", "y_hat"))
+    """Mean absolute error mean(|y_hat - y|) over all elements, as a float.
+
+    y and y_hat: array_like of the same shape (no broadcasting); ValueError if the shapes differ.
+    """
+    y = np.asarray(y, dtype=float)
+    y_hat = np.asarray(y_hat, dtype=float)
+    if y.shape != y_hat.shape:
+        raise ValueError(f"y and y_hat must have the same shape, got {y.shape} and {y_hat.shape}")
     return float(np.mean(np.abs(y_hat - y)))
 
 
 def smooth_l1(y, y_hat, beta=1.0):
-    """Smooth L1 loss (PyTorch's convention), the mean over all elements of, with d = y_hat - y::
+    """Smooth L1 loss with PyTorch's convention, the mean over all elements, as a float.
 
-        0.5 * d**2 / beta    where |d| < beta
-        |d| - 0.5 * beta     elsewhere
+    With d = y_hat - y, each element costs 0.5 * d**2 / beta where |d| < beta, and
+    |d| - 0.5 * beta elsewhere. beta = 0 gives the L1 loss mean(|d|) (no division by zero).
 
-    beta >= 0; beta = 0 gives the L1 loss mean(|d|) (no division by zero). A float,
-    equal to ``F.smooth_l1_loss(y_hat, y, beta=beta)``.
+    Parameters
+    ----------
+    y, y_hat : array_like of the same shape (no broadcasting).
+    beta : float >= 0, where the loss changes from quadratic to linear.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or beta < 0.
     """
-    y, y_hat = _same_shape(y, y_hat, ("y", "y_hat"))
-    _non_negative(beta, "beta")
+    y = np.asarray(y, dtype=float)
+    y_hat = np.asarray(y_hat, dtype=float)
+    if y.shape != y_hat.shape:
+        raise ValueError(f"y and y_hat must have the same shape, got {y.shape} and {y_hat.shape}")
+    if not beta >= 0:
+        raise ValueError(f"beta must be >= 0, got {beta}")
     d = np.abs(y_hat - y)
     if beta == 0:
         return float(np.mean(d))
@@ -141,51 +205,82 @@ def smooth_l1(y, y_hat, beta=1.0):
 # --------------------------------------------------------------------------- gradient
 
 def bce_with_logits_gradient(y_true, z):
-    """dL/dz of the mean logistic loss ``binary_cross_entropy_with_logits(y_true, z)``.
+    """Gradient dL/dz of L = binary_cross_entropy_with_logits(y_true, z).
 
-    y_true, z: arrays of the same shape, n elements in all::
+    Parameters
+    ----------
+    y_true : array_like
+        Labels, each 0 or 1, any shape.
+    z : array_like
+        Logits, same shape as ``y_true``.
 
-        dL/dz = (sigmoid(z) - y_true) / n
+    Returns
+    -------
+    ndarray, same shape as z
+        (sigmoid(z) - y_true) / n, where n is the number of elements of z. Finite (no nan)
+        for |z| up to 1000.
 
-    Returns an array of the shape of ``z``, finite for any finite z.
+    Raises
+    ------
+    ValueError
+        If the shapes differ or a label is not 0 or 1.
     """
-    y_true, z = _same_shape(y_true, z, ("y_true", "z"))
-    _binary_labels(y_true)
-    return (_sigmoid(z) - y_true) / z.size
+    y_true = np.asarray(y_true, dtype=float)
+    z = np.asarray(z, dtype=float)
+    if y_true.shape != z.shape:
+        raise ValueError(f"y_true and z must have the same shape, got {y_true.shape} and {z.shape}")
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must hold only the labels 0 and 1")
+    e = np.exp(-np.abs(z))  # never overflows
+    sigmoid = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return (sigmoid - y_true) / z.size
 
 
 # --------------------------------------------------------------------------- optimisers
 
 def sgd_step(w, grad, lr):
-    """One step of gradient descent: ``w - lr * grad`` (a new array; lr >= 0).
+    """One step of gradient descent, w - lr * grad (as torch.optim.SGD).
 
-    w, grad: arrays of the same shape. Equal to one step of ``torch.optim.SGD(lr=lr)``.
+    w, grad: array_like of the same shape; lr: learning rate >= 0.
+    Returns the new weights, a float array of the shape of w.
+    Raises ValueError if the shapes differ or lr < 0.
     """
-    w, grad = _same_shape(w, grad, ("w", "grad"))
-    _non_negative(lr, "lr")
+    w = np.asarray(w, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    if w.shape != grad.shape:
+        raise ValueError(f"w and grad must have the same shape, got {w.shape} and {grad.shape}")
+    if not lr >= 0:
+        raise ValueError(f"lr must be >= 0, got {lr}")
     return w - lr * grad
 
 
 def momentum_step(w, grad, velocity, lr, momentum=0.9):
-    """One step of SGD with momentum, PyTorch's convention (dampening 0)::
+    """One step of SGD with momentum, PyTorch's convention (dampening 0):
 
         velocity = momentum * velocity + grad
         w        = w - lr * velocity
 
-    w, grad, velocity: arrays of the same shape (velocity starts at zeros); lr >= 0,
-    momentum >= 0. Returns ``(w, velocity)``, the new weights and the new velocity.
-    Equal to ``torch.optim.SGD(lr=lr, momentum=momentum)``.
+    w, grad, velocity: array_like of the same shape (velocity is zeros before the first step);
+    lr >= 0; momentum >= 0.
+    Returns (w, velocity): the new weights and the new velocity, float arrays.
+    Raises ValueError if the shapes differ, lr < 0 or momentum < 0.
     """
-    w, grad = _same_shape(w, grad, ("w", "grad"))
-    w, velocity = _same_shape(w, velocity, ("w", "velocity"))
-    _non_negative(lr, "lr")
-    _non_negative(momentum, "momentum")
+    w = np.asarray(w, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    velocity = np.asarray(velocity, dtype=float)
+    if not (w.shape == grad.shape == velocity.shape):
+        raise ValueError(f"w, grad and velocity must have the same shape, got {w.shape}, {grad.shape}, "
+                         f"{velocity.shape}")
+    if not lr >= 0:
+        raise ValueError(f"lr must be >= 0, got {lr}")
+    if not momentum >= 0:
+        raise ValueError(f"momentum must be >= 0, got {momentum}")
     velocity = momentum * velocity + grad
     return w - lr * velocity, velocity
 
 
 def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One step of Adam (Kingma & Ba), as ``torch.optim.Adam``. ``t`` counts steps from 1::
+    """One step of Adam, as torch.optim.Adam; t counts the steps from 1:
 
         m     = beta1 * m + (1 - beta1) * grad
         v     = beta2 * v + (1 - beta2) * grad**2
@@ -193,20 +288,21 @@ def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         v_hat = v / (1 - beta2**t)
         w     = w - lr * m_hat / (sqrt(v_hat) + eps)
 
-    w, grad, m, v: arrays of the same shape (m and v start at zeros). Returns
-    ``(w, m, v)`` with the *uncorrected* moments m and v (the state for the next step).
-    Raises ValueError unless t >= 1, lr >= 0, eps >= 0 and 0 <= beta1, beta2 < 1.
+    w, grad, m, v: array_like of the same shape (m and v are zeros before the first step).
+    Returns (w, m, v): the new weights and the new *uncorrected* moments m and v.
+    Raises ValueError if the shapes differ, t < 1, lr < 0, eps < 0, or beta1 or beta2 is
+    outside [0, 1).
     """
-    w, grad = _same_shape(w, grad, ("w", "grad"))
-    w, m = _same_shape(w, m, ("w", "m"))
-    w, v = _same_shape(w, v, ("w", "v"))
+    w, grad, m, v = (np.asarray(a, dtype=float) for a in (w, grad, m, v))
+    if not (w.shape == grad.shape == m.shape == v.shape):
+        raise ValueError(f"w, grad, m and v must have the same shape, got {w.shape}, {grad.shape}, "
+                         f"{m.shape}, {v.shape}")
     if not t >= 1:
-        raise ValueError("t counts steps from 1, got t=%r" % (t,))
-    _non_negative(lr, "lr")
-    _non_negative(eps, "eps")
-    for name, beta in (("beta1", beta1), ("beta2", beta2)):
-        if not 0 <= beta < 1:
-            raise ValueError("%s must be in [0, 1), got %r" % (name, beta))
+        raise ValueError(f"t counts steps from 1, got {t}")
+    if not (lr >= 0 and eps >= 0):
+        raise ValueError(f"lr and eps must be >= 0, got {lr} and {eps}")
+    if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
+        raise ValueError(f"beta1 and beta2 must be in [0, 1), got {beta1} and {beta2}")
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad ** 2
     m_hat = m / (1 - beta1 ** t)
@@ -215,19 +311,36 @@ def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 def gradient_descent(grad_fn, w0, lr, n_steps):
-    """Full-batch gradient descent from ``w0``: ``w_{s+1} = w_s - lr * grad_fn(w_s)``.
+    """Run n_steps of full-batch gradient descent, w_{s+1} = w_s - lr * grad_fn(w_s).
 
-    grad_fn: function from weights of shape (d,) to the gradient, shape (d,).
-    w0: array_like of shape (d,) (converted to floats; never modified). lr >= 0;
-    n_steps: an integer >= 0. Returns the trajectory, an array of shape (n_steps + 1, d)
-    whose row s is w_s: row 0 is w0 itself, row n_steps the final weights.
+    Parameters
+    ----------
+    grad_fn : callable
+        grad_fn(w) returns the gradient of the loss at w, an array of shape (d,).
+    w0 : array_like, shape (d,)
+        Starting weights (possibly a list of ints: use floats). Not modified.
+    lr : float
+        Learning rate, >= 0.
+    n_steps : int
+        Number of steps, >= 0.
+
+    Returns
+    -------
+    ndarray, shape (n_steps + 1, d)
+        The trajectory: row s holds w_s, so row 0 is w0 and the last row the final weights.
+
+    Raises
+    ------
+    ValueError
+        If n_steps is not an integer >= 0, or lr < 0.
     """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError("n_steps must be an integer >= 0, got %r" % (n_steps,))
-    _non_negative(lr, "lr")
-    w = np.array(w0, dtype=float)  # a copy: the caller's w0 stays as it was
+        raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+    if not lr >= 0:
+        raise ValueError(f"lr must be >= 0, got {lr}")
+    w = np.array(w0, dtype=float)  # a copy, in floats
     trajectory = [w]
     for _ in range(n_steps):
-        w = w - lr * np.asarray(grad_fn(w), dtype=float)
+        w = w - lr * np.asarray(grad_fn(w), dtype=float)  # a new array: rows never alias
         trajectory.append(w)
     return np.array(trajectory)

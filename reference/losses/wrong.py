@@ -8,7 +8,7 @@ Apart from the named fault each mutant is correct (it validates its input, so th
 fails only the groups its fault explains).
 """
 
-from coursekit.manifest import Mutant
+from coursekit.manifest import Mutant, Submission
 
 # --------------------------------------------------------------------------- binary_cross_entropy
 
@@ -588,3 +588,19 @@ def gradient_descent(grad_fn, w0, lr, n_steps):
 
 MUTANTS = (BCE + BCE_WITH_LOGITS + CROSS_ENTROPY + MSE + MAE + SMOOTH_L1 + GRADIENT + SGD + MOMENTUM + ADAM
            + GRADIENT_DESCENT)
+
+
+#: Students of the end-to-end test, graded by real nbgrader (exact points per test cell).
+SUBMISSIONS = [
+    # Faults behind the public asserts lose an exact share, whatever the seed.
+    Submission("partial", ("ce_log_of_softmax_underflows", "adam_eps_inside_sqrt", "gd_in_place_on_integer_w0"),
+               {"test_cross_entropy": 3 * 4 / 5,     # "a very unlikely target" fails (1 of 5 groups)
+                "test_adam_step": 3 * 4 / 6,         # custom eps: 1 of 4 single-step groups, 1 of 2 trajectory groups
+                "test_gradient_descent": 2 * 4 / 5},  # "w0 given as a list of integers" fails (1 of 5 groups)
+               feedback={"test_cross_entropy": ("Hidden tests: 2.4 / 3 points",
+                                                "FAIL  a very unlikely target (log-probability below -1000)"),
+                         "test_gradient_descent": ("FAIL  w0 given as a list of integers",)}),
+    # Faults the public asserts catch: 0 on their cell only.
+    Submission("faulty", ("momentum_dampened", "mse_broadcasts_shapes", "logits_bce_overflows"),
+               {"test_momentum_step": 0.0, "test_mse": 0.0, "test_bce_with_logits_stable": 0.0}),
+]

@@ -29,6 +29,11 @@ def load_correct():
     return correct.ALTERNATIVES
 
 
+def load_submissions():
+    from . import wrong
+    return wrong.SUBMISSIONS
+
+
 UNIT = Unit(
     topic="perceptron",
     assignment="01_perceptron",
@@ -47,8 +52,10 @@ UNIT = Unit(
         "test_perceptron_train_invalid": 2,
     },
     manual={"answer_xor_explanation": 3},
+    constants={"MAX_EPOCHS": (100, "max_epochs={}")},  # perceptron_train's default, checked on XOR
     load_solution=load_solution,
     load_checks=load_checks,
     load_wrong=load_wrong,
     load_correct=load_correct,
+    load_submissions=load_submissions,
 )

@@ -366,3 +366,46 @@ def _alternatives(entries):
 
 
 ALTERNATIVES = list(_alternatives(ENTRIES))
+
+
+#: Alternatives first written beside this unit's tests (grader_tests/test_perceptron_checks.py), kept here
+#: with the rest so that the generic test (grader_tests/test_units.py) runs them all.
+ALTERNATIVES += [
+    Alternative('step_where_0d_array', 'perceptron.step', """
+def step(z):
+    return np.where(np.asarray(z) >= 0, 1, 0)
+"""),
+    Alternative('sigmoid_logaddexp', 'perceptron.sigmoid', """
+def sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+"""),
+    Alternative('sigmoid_logaddexp_stable', 'perceptron.sigmoid_stable', """
+def sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+"""),
+    Alternative('sigmoid_tanh_stable', 'perceptron.sigmoid_stable', """
+def sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+"""),
+    Alternative('sigmoid_scipy_expit', 'perceptron.sigmoid', """
+from scipy.special import expit
+def sigmoid(z):
+    return expit(z)
+"""),
+    Alternative('predict_inline', 'perceptron.predict', """
+def predict(X, w, b):
+    return (np.dot(X, w) + b >= 0).astype(int)
+"""),
+    Alternative('gates_other_weights_as_lists', 'perceptron.logic_gate_weights', """
+def logic_gate_weights(gate):
+    table = {"AND": ([1, 1], -2), "OR": ([1, 1], -1), "NAND": ([-2, -2], 3)}
+    return table[gate]
+"""),
+    Alternative('gates_hyphenated_message', 'perceptron.logic_gate_weights_invalid', """
+def logic_gate_weights(gate):
+    if gate == "XOR":
+        raise ValueError("XOR is not linearly-separable, so one perceptron cannot do it")
+    if gate not in ("AND", "OR", "NAND"):
+        raise ValueError("unknown gate")
+"""),
+]

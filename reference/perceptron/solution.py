@@ -28,73 +28,142 @@ TRUTH_TABLES = {
 
 
 def step(z):
-    """Heaviside step with the course convention step(0) = 1: 1 where z >= 0, else 0.
+    """Heaviside step, element-wise, with the convention step(0) = 1.
 
-    z: scalar or array of any shape. Returns int(s) of the same shape.
+    step(z) = 1 where z >= 0, and 0 where z < 0.
+
+    Parameters
+    ----------
+    z : float or int, or a numpy array of any shape.
+
+    Returns
+    -------
+    The integers 0 and 1 (numbers, not booleans), with the shape of z; a scalar for a scalar z.
     """
+    # [()] turns the 0-d array of a scalar input into a scalar and leaves arrays alone.
     return (np.asarray(z) >= 0).astype(int)[()]
 
 
 def sign(z):
-    """Sign with the perceptron convention sign(0) = +1: +1 where z >= 0, else -1.
+    """Sign, element-wise, with the perceptron convention sign(0) = +1.
 
-    z: scalar or array of any shape. Returns int(s) of the same shape; sign(z) = 2 step(z) - 1.
+    sign(z) = +1 where z >= 0, and -1 where z < 0 (so sign(z) = 2 step(z) - 1).
+    Unlike np.sign, which returns 0 at 0.
+
+    Parameters
+    ----------
+    z : float or int, or a numpy array of any shape.
+
+    Returns
+    -------
+    The integers -1 and +1 (numbers, not booleans), with the shape of z; a scalar for a scalar z.
     """
     return np.where(np.asarray(z) >= 0, 1, -1)[()]
 
 
 def sigmoid(z):
-    """Logistic sigmoid 1 / (1 + exp(-z)), element-wise, without overflow for any float z.
+    """Logistic sigmoid sigma(z) = 1 / (1 + exp(-z)), element-wise, stable for any float z.
 
-    For z >= 0 it uses 1 / (1 + exp(-z)); for z < 0 the equal form exp(z) / (1 + exp(z)),
-    so exp is only ever taken of a non-positive number (no overflow, no warning).
-    z: scalar or array (ints allowed). Returns float(s) of the same shape.
+    Must not overflow: for z < 0 compute the equal form exp(z) / (1 + exp(z)), so that exp
+    only ever sees numbers <= 0 (no RuntimeWarning even for |z| = 1000).
+
+    Parameters
+    ----------
+    z : float or int, or a numpy array (floats or ints) of any shape.
+
+    Returns
+    -------
+    Floats in [0, 1] with the shape of z (a float for a scalar z); sigma(0) = 0.5.
     """
-    z = np.asarray(z, dtype=float)
+    z = np.asarray(z, dtype=float)  # dtype=float: an int input must not give an int result
     out = np.empty_like(z)
     positive = z >= 0
     out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
-    exp_z = np.exp(z[~positive])
+    exp_z = np.exp(z[~positive])  # z < 0 here, so exp(z) < 1 cannot overflow
     out[~positive] = exp_z / (1.0 + exp_z)
     return out[()]
 
 
 def weighted_sum(X, w, b):
-    """z = X w + b.
+    """Pre-activation z = X w + b of a perceptron, for a batch or for one sample.
 
-    X: (n, m) batch of n samples with m features, or (m,) one sample.
-    w: (m,) weights. b: scalar bias.
-    Returns (n,) array for a batch, a scalar for one sample.
-    Raises ValueError when X's last dimension is not len(w).
+    Parameters
+    ----------
+    X : numpy array of shape (n, m) -- n samples (rows) with m features each --
+        or of shape (m,) -- one sample.
+    w : numpy array of shape (m,), the weights.
+    b : float, the bias.
+
+    Returns
+    -------
+    z : for X of shape (n, m), a float array of shape (n,) with
+            z[i] = sum_j X[i, j] * w[j] + b;
+        for X of shape (m,), a scalar (float) z = w . x + b.
+
+    Raises
+    ------
+    ValueError
+        If the number of features (the last dimension of X) differs from len(w).
     """
     X = np.asarray(X, dtype=float)
     w = np.asarray(w, dtype=float)
-    if w.ndim != 1 or X.ndim not in (1, 2):
-        raise ValueError("w must be 1-D and X 1-D or 2-D, got shapes %s and %s" % (w.shape, X.shape))
     if X.shape[-1] != w.shape[0]:
-        raise ValueError("X has %d features per sample but w has %d weights" % (X.shape[-1], w.shape[0]))
+        raise ValueError(f"X has {X.shape[-1]} features per sample but w has {w.shape[0]} weights")
+    # (n, m) @ (m,) -> (n,); (m,) @ (m,) -> a scalar: one expression covers both shapes.
     return X @ w + b
 
 
 def predict(X, w, b):
-    """Perceptron labels y_hat = step(X w + b): 0/1 ints, shape (n,) for a batch, a scalar for one sample."""
+    """Perceptron predictions y_hat = step(X w + b).
+
+    Parameters
+    ----------
+    X : numpy array of shape (n, m), or of shape (m,) for one sample.
+    w : numpy array of shape (m,).
+    b : float.
+
+    Returns
+    -------
+    Labels 0 or 1 as integers (not booleans): an array of shape (n,) for a batch, a scalar
+    for one sample. Points on the boundary (w . x + b = 0) get label 1.
+    """
     return step(weighted_sum(X, w, b))
 
 
 def logic_gate_weights(gate):
-    """(w, b) such that step(w . x + b) realises ``gate`` on x in {0, 1}^2.
+    """Weights (w, b) of one perceptron y = step(w . x + b) that computes a logic gate.
 
-    gate: "AND", "OR" or "NAND" -> (w of shape (2,), float b).
-    "XOR" raises ValueError (not linearly separable); any other name raises ValueError.
+    Parameters
+    ----------
+    gate : str, one of "AND", "OR", "NAND" (upper case).
+
+    Returns
+    -------
+    (w, b) : w a float array of shape (2,), b a float, such that step(w . x + b) equals the
+        gate's truth table on the inputs x = (0, 0), (0, 1), (1, 0), (1, 1).
+        Any weights that do this are correct.
+
+    Raises
+    ------
+    ValueError
+        For "XOR": no single perceptron computes it. The message must say why, using the
+        words "linearly separable".
+    ValueError
+        For any other gate name (e.g. "NOT", "" ...).
     """
     if gate == "XOR":
         raise ValueError("XOR is not linearly separable: no line w . x + b = 0 puts (0, 1) and (1, 0) "
                          "on one side and (0, 0) and (1, 1) on the other, so no single perceptron "
-                         "realises it (a multi-layer perceptron does)")
-    if gate not in GATE_WEIGHTS:
-        raise ValueError("unknown gate %r: expected one of 'AND', 'OR', 'NAND', 'XOR'" % (gate,))
-    w, b = GATE_WEIGHTS[gate]
-    return np.array(w, dtype=float), float(b)
+                         "computes it")
+    weights = {
+        "AND": ([0.5, 0.5], -0.8),    # 0.5 x1 + 0.5 x2 reaches 0.8 only when both inputs are 1
+        "OR": ([0.5, 0.5], -0.3),     # one active input (0.5 >= 0.3) is enough
+        "NAND": ([-0.5, -0.5], 0.8),  # AND with every sign flipped: step(-z) = 1 - step(z) off the boundary
+    }
+    if gate not in weights:
+        raise ValueError(f"unknown gate {gate!r}: expected 'AND', 'OR', 'NAND' or 'XOR'")
+    w, b = weights[gate]
+    return np.array(w), b
 
 
 def _check_training_input(X, y, lr):
@@ -109,21 +178,40 @@ def _check_training_input(X, y, lr):
 
 
 def perceptron_train(X, y, lr=1.0, max_epochs=100):
-    """Rosenblatt's learning rule, exactly as in the lecture.
+    """Train a perceptron with the perceptron learning rule (the algorithm above, exactly).
 
-    w = 0 (shape (m,)), b = 0; for each epoch, visit the samples in the given order:
-        y_hat = step(w . x_i + b);  error = y_i - y_hat
-        w <- w + lr * error * x_i;  b <- b + lr * error
-    and count the samples with error != 0. Stop after the first epoch without error, or
-    after ``max_epochs`` epochs.
+    w and b start at zero. Each epoch visits the samples in the given order; for sample i:
+        y_hat = step(w . X[i] + b),  error = y[i] - y_hat,
+        w <- w + lr * error * X[i],  b <- b + lr * error.
+    Training stops after the first epoch in which no sample had an error, or after
+    max_epochs epochs, whichever comes first.
 
-    X: (n, m); y: (n,) labels 0/1; lr > 0.
-    Returns (w, b, errors_per_epoch): float array (m,), float, list of ints (one per epoch run).
-    Raises ValueError for len(X) != len(y), labels other than 0/1, or lr <= 0.
+    Parameters
+    ----------
+    X : numpy array of shape (n, m), one sample per row.
+    y : numpy array of shape (n,), labels 0 or 1.
+    lr : float > 0, the learning rate.
+    max_epochs : int >= 1, the most epochs to run.
+
+    Returns
+    -------
+    (w, b, errors_per_epoch) : w a float array of shape (m,), b a float, and
+        errors_per_epoch a list with, for each epoch that ran, the number of samples that
+        had error != 0 in it (so its last entry is 0 when training converged).
+
+    Raises
+    ------
+    ValueError
+        If len(X) != len(y), if y holds a label other than 0 and 1, or if lr <= 0.
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
-    _check_training_input(X, y, lr)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"labels must be 0 or 1, got {np.unique(y)}")
+    if lr <= 0:
+        raise ValueError(f"the learning rate must be positive, got {lr}")
     w = np.zeros(X.shape[1])
     b = 0.0
     errors_per_epoch = []

@@ -5,7 +5,7 @@ calls the reference ``step``); ``grader_tests/test_units.py`` proves that every
 one loses points in its check on several seeds.
 """
 
-from coursekit.manifest import Mutant
+from coursekit.manifest import Mutant, Submission
 
 
 def _m(name, check, source):
@@ -385,3 +385,23 @@ TRAIN = [
 ]
 
 MUTANTS = STEP + SIGN + SIGMOID + WEIGHTED_SUM + PREDICT + GATES + TRAIN
+
+
+#: Students of the end-to-end test, graded by real nbgrader: the faults pass the public asserts
+#: (except the last), so their scores come from the hidden checks' case groups (all weigh 1).
+SUBMISSIONS = [
+    Submission("nand_and_int_sigmoid", ("gate_nand_negates_weights_only", "sigmoid_zeros_like_keeps_int_dtype"),
+               {"test_logic_gate_weights": 2 * 2 / 3,  # AND, OR pass; NAND fails
+                "test_sigmoid": 2 * 5 / 6},            # only the integer-input group fails
+               feedback={"test_logic_gate_weights": ("Hidden tests: 1.33 / 2 points", "FAIL  NAND",
+                                                     "first failure: logic_gate_weights('NAND')",
+                                                     "truth table is [1, 1, 1, 0]")}),
+    Submission("max_epochs_shape_check_scalar_overflow",
+               ("perceptron_default_max_epochs_is_1000", "weighted_sum_loop_without_shape_check",
+                "sigmoid_scalar_shortcut_overflows"),
+               {"test_perceptron_train_xor": 2 * 2 / 3,  # only "default max_epochs = 100 on XOR" fails
+                "test_weighted_sum": 2 * 3 / 4,          # only the mismatched-shapes group fails
+                "test_sigmoid_stable": 1 * 2 / 3}),      # large negative scalars warn; arrays, positives fine
+    # The public stability assert catches this one already: the cell raises, so 0.
+    Submission("sigmoid_overflows", ("sigmoid_overflows",), {"test_sigmoid_stable": 0.0}),
+]
