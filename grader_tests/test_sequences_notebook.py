@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from kit import Course, read_notebook, replace_cell, solution_cell_id
+from kit import ROOT, Course, read_notebook, replace_cell, solution_cell_id
 from reference.sequences import UNIT, grading, wrong
 
 ASSIGNMENT, NOTEBOOK = UNIT.assignment, UNIT.notebook
@@ -136,11 +136,29 @@ def test_cheating_final_model_is_told_why(course):
     assert "predict_proba must return one probability per window, shape (2345,)" in _text(course, "gina")
 
 
-def test_nbgrader_validate_passes_the_source_and_fails_the_release(course):
-    source = course.nbgrader("validate", "source/%s/%s" % (ASSIGNMENT, NOTEBOOK))
-    assert "Success! Your notebook passes all the tests." in source.stdout, source.stdout[-3000:]
-    release = course.nbgrader("validate", "--invert", "release/%s/%s" % (ASSIGNMENT, NOTEBOOK))
-    assert "Success! The notebook does not pass any tests." in release.stdout, release.stdout[-3000:]
+def test_validate_with_the_students_settings_passes_the_solution_and_fails_the_stub(tmp_path):
+    """Validate as a student runs it: in the committed released folder (what students get), with the
+    nbgrader_config.py `coursekit release` writes there (cell limit = the longest grading allows)."""
+    import os
+    import shutil
+    import subprocess
+
+    from kit import BIN
+
+    def validate(notebook, *flags):
+        folder = tmp_path / ("student-%d" % len(list(tmp_path.iterdir())))
+        shutil.copytree(ROOT / "release" / ASSIGNMENT, folder)
+        shutil.copy(notebook, folder / NOTEBOOK)
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JUPYTER_CONFIG_DIR")}
+        env["PATH"] = "%s:%s" % (BIN, env.get("PATH", ""))
+        return subprocess.run([str(BIN / "nbgrader"), "validate", *flags, NOTEBOOK], cwd=folder,
+                              capture_output=True, text=True, timeout=1800, env=env)
+
+    assert "c.Execute.timeout = 300" in (ROOT / "release" / ASSIGNMENT / "nbgrader_config.py").read_text()
+    solved = validate(ROOT / "source" / ASSIGNMENT / NOTEBOOK)
+    assert "Success! Your notebook passes all the tests." in solved.stdout, (solved.stdout + solved.stderr)[-3000:]
+    stub = validate(ROOT / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
+    assert "Success! The notebook does not pass any tests." in stub.stdout, (stub.stdout + stub.stderr)[-3000:]
 
 
 def test_stored_reference_is_in_force(course):

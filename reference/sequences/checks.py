@@ -101,20 +101,20 @@ def torch_run_rnn(X, params):
     return h_n[0].numpy()
 
 
-def _cell_case(rng, gates, n, input_size, hidden, scale=0.6, with_c=False):
+def _cell_case(rng, gates, n, input_size, hidden, scale=0.6, with_c=False, function="cell_step"):
     args = [rng.normal(0, 1, (n, input_size)), rng.normal(0, 0.8, (n, hidden))]
     if with_c:
         args.append(rng.normal(0, 1, (n, hidden)))
     args += [rng.normal(0, scale, (gates * hidden, input_size)), rng.normal(0, scale, (gates * hidden, hidden)),
              rng.normal(0, 0.5, gates * hidden), rng.normal(0, 0.5, gates * hidden)]
-    return Case(tuple(args), label="N=%d, input_size=%d, hidden=%d (weights and biases drawn at random)"
-                % (n, input_size, hidden))
+    return Case(tuple(args), label="%s(x (%d, %d), h (%d, %d)%s, W_ih, W_hh, b_ih, b_hh drawn at random)"
+                % (function, n, input_size, n, hidden, ", c (%d, %d)" % (n, hidden) if with_c else ""))
 
 
-def _cell_groups(gates, with_c):
+def _cell_groups(gates, with_c, function):
     def make(rng):
         def case(n, i, h, **kw):
-            return _cell_case(rng, gates, n, i, h, with_c=with_c, **kw)
+            return _cell_case(rng, gates, n, i, h, with_c=with_c, function=function, **kw)
         return [
             Group("a batch, input_size != hidden", [case(int(rng.integers(3, 7)), 3, 5), case(4, 6, 2)]),
             Group("one sample (N = 1)", [case(1, int(rng.integers(2, 5)), int(rng.integers(3, 6)))]),
@@ -416,7 +416,7 @@ def _build_reference(function, kwargs, lengths, batch_sizes, seed):
 # =========================================================================== Part C: training
 
 TRAIN_PROBE = '''
-def probe(ns, length, n, seed, kwargs, validation, expect_learning):
+def probe(ns, length, n, seed, kwargs, validation, expect_learning, repeat):
     import copy, numpy as np, torch
     rng = np.random.default_rng(seed)
     def task(count):
@@ -446,8 +446,9 @@ def probe(ns, length, n, seed, kwargs, validation, expect_learning):
         if validation:
             val_logits = model(torch.as_tensor(np.log(X_val / 0.8), dtype=torch.float32))
             report["final_val_loss"] = float(loss(val_logits, torch.as_tensor(y_val, dtype=torch.float32)))
-    model.load_state_dict(start)
-    report["again"] = ns["train_model"](model, X, y, **kwargs, **extra)
+    if repeat:
+        model.load_state_dict(start)
+        report["again"] = ns["train_model"](model, X, y, **kwargs, **extra)
     report["labels"] = y
     return report
 '''
@@ -482,7 +483,7 @@ def _train_judge(case, expected, got):
     if validation and not np.isclose(val[-1], report["final_val_loss"], rtol=LOSS_RTOL):
         return "val_loss[-1] = %.6f but the model's mean loss on the validation windows is %.6f" % (
             val[-1], report["final_val_loss"])
-    if compare(history, report["again"], rtol=0, atol=0):
+    if case.args[6] and compare(history, report["again"], rtol=0, atol=0):
         return "the same seed, the same starting weights and data must give the same history"
     lr = case.args[3]["lr"]
     if lr == 0:
@@ -502,17 +503,17 @@ def _train_judge(case, expected, got):
 
 
 def _train_groups(rng):
-    def case(epochs, lr, validation, n=240, batch_size=32, learn=False):
+    def case(epochs, lr, validation, n=160, batch_size=32, learn=False, repeat=False):
         seed = int(rng.integers(2**31))
         kwargs = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed}
-        return Case((ref.WINDOW, n, seed, kwargs, validation, learn),
+        return Case((ref.WINDOW, n, seed, kwargs, validation, learn, repeat),
                     label="train_model(grader's network, %d windows, %s%s)" % (
                         n, ", ".join("%s=%r" % kv for kv in kwargs.items()),
                         ", val_windows=..., val_labels=..." if validation else ""))
     return [
-        Group("learns an easy task; history of the whole training set per epoch", [case(12, 1e-2, False, learn=True)]),
-        Group("validation losses recorded", [case(8, 1e-2, True, batch_size=50)]),
-        Group("seeded: same seed, same history", [case(3, 3e-3, True, n=100, batch_size=16)]),
+        Group("learns an easy task; history of the whole training set per epoch", [case(10, 1e-2, False, learn=True)]),
+        Group("validation losses recorded", [case(4, 1e-2, True, n=120, batch_size=50)]),
+        Group("seeded: same seed, same history", [case(3, 3e-3, True, n=100, batch_size=16, repeat=True)]),
         Group("lr is used (lr=0 changes nothing)", [case(2, 0.0, False, n=64)]),
     ]
 
@@ -659,11 +660,11 @@ def _fit_groups(rng):
 
 
 CHECKS = [
-    Check("sequences.rnn_cell_step", "rnn_cell_step", torch_rnn_cell, _cell_groups(1, False),
+    Check("sequences.rnn_cell_step", "rnn_cell_step", torch_rnn_cell, _cell_groups(1, False, "rnn_cell_step"),
           rtol=FLOAT64_RTOL, atol=FLOAT64_ATOL),
-    Check("sequences.gru_cell_step", "gru_cell_step", torch_gru_cell, _cell_groups(3, False),
+    Check("sequences.gru_cell_step", "gru_cell_step", torch_gru_cell, _cell_groups(3, False, "gru_cell_step"),
           rtol=FLOAT64_RTOL, atol=FLOAT64_ATOL),
-    Check("sequences.lstm_cell_step", "lstm_cell_step", torch_lstm_cell, _cell_groups(4, True),
+    Check("sequences.lstm_cell_step", "lstm_cell_step", torch_lstm_cell, _cell_groups(4, True, "lstm_cell_step"),
           rtol=FLOAT64_RTOL, atol=FLOAT64_ATOL),
     Check("sequences.recurrent_num_parameters", "recurrent_num_parameters", torch_num_parameters, _count_groups,
           strict_types=True),
