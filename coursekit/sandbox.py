@@ -207,7 +207,7 @@ def bwrap_command(command: list[str], *, private_dir: str, uid: int, limits: Lim
                   link_submission: bool = True) -> list[str]:
     """The full command line that runs ``command`` in a sandbox (see the module doc).
 
-    ``workdir``: host folder shown read-only at ``/home/student/.submission``, its entries
+    ``workdir``: host folder shown read-only at ``/submission``, its entries
     linked into the home. ``writable`` / ``readable``: extra host paths bound at the same
     place (the kernel's IPC folder, its connection file). ``private_dir``: a root-owned
     folder of :func:`prepare_private_dir`. ``link_submission=False``: the submission's
