@@ -106,6 +106,9 @@ def _compare(args) -> int:
     from coursekit.grading.settings import CourseError
     from coursekit.sandbox import SandboxUnavailable
 
+    if args.reuse_nbgrader is None:
+        print("coursekit grade --compare: note: the plain nbgrader half runs student code unsandboxed, with your "
+              "rights, as nbgrader always did (in a scratch copy; the course is only read)", file=sys.stderr)
     try:
         result = compare(args.root, args.assignment, students=args.students, workers=args.workers,
                          keep=args.keep_scratch, unsandboxed=args.unsandboxed, reuse_nbgrader=args.reuse_nbgrader,
