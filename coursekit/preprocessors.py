@@ -307,10 +307,11 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
 
 def _wrapping_html(report: str) -> str:
     """The verdict as HTML whose long lines wrap: formgrader and the feedback pages show plain
-    text in <pre> blocks with white-space: pre, so a long "first failure" line ran off the page."""
+    text in <pre> blocks with white-space: pre, so a long "first failure" line ran off the page.
+    nbconvert's stylesheets wrap ``pre code`` (white-space: pre-wrap); no inline style, which the
+    output sanitiser (coursekit/sanitize.py) removes."""
     import html
-    return ('<pre style="white-space: pre-wrap; overflow-wrap: anywhere; margin: 0">%s</pre>'
-            % html.escape(report, quote=False))
+    return "<pre><code>%s</code></pre>" % html.escape(report, quote=False)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

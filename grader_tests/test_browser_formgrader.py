@@ -66,7 +66,7 @@ def test_instructor_reads_verdicts_and_mark_scheme_and_enters_a_manual_score(gra
             assert "Hidden tests: 0 /" in verdict and "AssertionError" in verdict
             assert "All hidden tests passed" not in text
             # long verdict lines wrap inside the page (no sideways scrolling to read a verdict)
-            verdict_box = page.locator("pre", has_text="Grader's verdict").first
+            verdict_box = page.locator("pre code", has_text="Grader's verdict").first
             assert verdict_box.evaluate("e => getComputedStyle(e).whiteSpace") in ("pre-wrap", "break-spaces")
             assert verdict_box.evaluate("e => e.scrollWidth - e.clientWidth") <= 1
             page.get_by_text("step(0.0): expected 1").first.scroll_into_view_if_needed()

@@ -22,5 +22,7 @@ def test_verdict_of_a_failed_public_assert_names_itself_and_the_error():
 def test_verdict_html_wraps_long_lines_and_escapes():
     from coursekit.preprocessors import _wrapping_html
     page = _wrapping_html("FAIL  x\n      first failure: f('<b>'): expected [1, 2, 3] " + "9" * 300)
-    assert page.startswith('<pre style="white-space: pre-wrap;') and page.endswith("</pre>")
+    assert page.startswith("<pre><code>") and page.endswith("</code></pre>")
+    from coursekit.sanitize import clean_html
+    assert clean_html(page) == page, "the output sanitiser must leave the verdict as it is"
     assert "<b>" not in page and "&lt;b&gt;" in page and "f('" in page
