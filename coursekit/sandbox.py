@@ -348,7 +348,6 @@ class SandboxedKernelManager(AsyncKernelManager):
     copy_back_max_files = Integer(200, help="At most this many written files are copied back.").tag(config=True)
     copy_back_max_mb = Integer(100, help="At most this many MiB of written files are copied back.").tag(config=True)
 
-
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._sandbox_dir: str | None = None
