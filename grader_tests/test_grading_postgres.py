@@ -63,7 +63,9 @@ def server():
     os.chmod(sockets, 0o755)  # the graders (root) connect through the socket
     result = _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "grader", "--no-sync",
                           "-E", "UTF8", timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
+    if result.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail("initdb failed: %s" % (result.stdout + result.stderr)[-2000:])
     server = subprocess.Popen(["runuser", "-u", "postgres", "--", str(PG_BIN / "postgres"), "-D", str(data),
                                "-k", str(sockets), "-c", "listen_addresses=", "-c", "fsync=off"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
