@@ -368,7 +368,7 @@ class Check:
         self.description = description
         self.uses_context = uses_context
         self.kernel_files = kernel_files
-        #: Also run in a fresh grader-owned process with floating-point overflow trapped
+        #: Also run in a fresh grader-owned process where numpy raises on overflow
         #: (:mod:`coursekit.isolated`); a case must pass there too.
         self.isolated = isolated
 
@@ -447,7 +447,8 @@ class Check:
                 if isolated is not None and (why is None or (isinstance(why, Partial) and score > 0)):
                     again = self._judge_isolated(case, isolated[i] if i < len(isolated) else None)
                     if again:
-                        why = "checked again in a fresh process with float overflow trapped: %s" % again
+                        why = ("checked again in a fresh process where numpy raises on overflow (np.errstate, "
+                               "np.seterr and warning filters change nothing there): %s" % again)
                 if isinstance(why, Partial):
                     case_verdicts.append(CaseVerdict(case, score >= 1.0, "%s: %s" % (label, why.message), score))
                 elif why is None:

@@ -177,7 +177,8 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
         return nb, resources
 
     def _run_isolated(self, nb: NotebookNode, index: int, entry: dict, resources: dict) -> dict:
-        """Results of checks marked ``isolated`` from fresh trapped processes (coursekit/isolated.py)."""
+        """Results of checks marked ``isolated`` from fresh processes where numpy raises on overflow
+        (coursekit/isolated.py)."""
         found: dict = {}
         cell = nb.cells[index]
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
@@ -194,10 +195,6 @@ class ScoreHiddenChecks(NbGraderPreprocessor):
                 results = isolated.run(check, groups, isolated.notebook_code(nb, index), workdir, limits)
             except Exception as error:  # the grader's own failure: the kernel's verdict stands, and says so
                 self.log.error("coursekit: isolated run of %s failed: %s", check.id, error)
-                continue
-            if results == isolated.TRAPS_UNAVAILABLE:
-                self.log.warning("coursekit: this processor cannot trap float overflow; %s judged in the kernel only",
-                                 check.id)
                 continue
             found[check.id] = results
         return found

@@ -255,15 +255,16 @@ _SIGMOIDS = {
         '            return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n'
         '        finally:\n'
         '            np.seterr(**old)'),
-    "naive_sigmoid_turning_traps_off_with_ctypes": (
-        'import ctypes\n'
+    # Its own catch_warnings(record=True) swallows the warnings before the kernel's probe records them.
+    "naive_sigmoid_recording_its_own_warnings_under_an_errstate_decorator": (
+        'import warnings\n'
+        'from numpy import errstate\n'
+        '@errstate(over="warn", invalid="warn")\n'
         'def sigmoid(z):\n'
-        '    try:\n'
-        '        ctypes.CDLL("libm.so.6").fedisableexcept(0x3d)\n'
-        '    except Exception:\n'
-        '        pass\n'
-        '    with np.errstate(all="ignore"):\n'
+        '    with warnings.catch_warnings(record=True):\n'
         '        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))'),
+    # A warning-free library sigmoid keeps every point (torch.sigmoid too: test_correct_alternatives.py).
+    "library_sigmoid_scipy_expit": 'from scipy.special import expit\ndef sigmoid(z):\n    return expit(z)',
     "stable_sigmoid_flooding_every_descriptor": (  # 48 MB into whatever file the grader reads results from
         'import os\n'
         'for fd in range(3, 12):\n'
@@ -285,7 +286,8 @@ _SIGMOIDS = {
 _STABILITY_EXPECTED = {
     "naive_sigmoid_hiding_overflow_with_errstate": 1 / 3,          # only "large positive z" never overflows
     "naive_sigmoid_hiding_overflow_with_warning_filters": 1 / 3,
-    "naive_sigmoid_turning_traps_off_with_ctypes": 1 / 3,          # the ctypes call is refused
+    "naive_sigmoid_recording_its_own_warnings_under_an_errstate_decorator": 1 / 3,
+    "library_sigmoid_scipy_expit": 1.0,
     "stable_sigmoid_with_masks": 1.0,
     "stable_sigmoid_flooding_every_descriptor": 0.0,                # output read up to 32 MiB, then killed
     "stable_sigmoid_with_logaddexp": 1.0,
@@ -296,7 +298,7 @@ _STABILITY_EXPECTED = {
 @pytest.mark.parametrize("name", sorted(_SIGMOIDS))
 def test_sigmoid_stability_is_judged_where_the_function_cannot_switch_it_off(name, tmp_path):
     """The grader's ScoreHiddenChecks, on a notebook whose kernel reported no warning at all: the
-    point depends on a fresh process with float overflow trapped (coursekit/isolated.py)."""
+    point depends on a fresh process where numpy raises on overflow (coursekit/isolated.py)."""
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
     from coursekit import harness
@@ -329,10 +331,10 @@ def test_sigmoid_stability_is_judged_where_the_function_cannot_switch_it_off(nam
     resources = {"metadata": {"path": str(tmp_path / "nb")},
                  "coursekit_hidden_checks": {"test_sigmoid_stable": {"checks": [(check, groups)], "public": ""}}}
     in_kernel = check.score(groups, payload)
-    assert in_kernel.fraction == 1.0 or name.startswith("naive_sigmoid_turning"), in_kernel.lines()
+    assert in_kernel.fraction == 1.0, in_kernel.lines()
     nb, _ = ScoreHiddenChecks().preprocess(nb, resources)
     score = float(nb.cells[2].outputs[-1]["data"]["text/plain"])
     report = nb.cells[2].outputs[-2]["data"]["text/plain"]
     assert score == pytest.approx(3 * _STABILITY_EXPECTED[name]), report
     if name.startswith("naive"):
-        assert "fresh process with float overflow trapped" in report and "FloatingPointOverflow" in report, report
+        assert "fresh process where numpy raises on overflow" in report and "FloatingPointError" in report, report

@@ -455,8 +455,8 @@ CHECKS = [
     Check("perceptron.sign", "sign", ref.sign, _sign_groups, judge=_labels_judge),
     Check("perceptron.sigmoid", "sigmoid", ref.sigmoid, _sigmoid_groups),
     # isolated: warnings in the kernel can be silenced by the function itself (np.errstate inside it),
-    # so every case also runs in a fresh grader-owned process with float overflow trapped
-    # (coursekit/isolated.py), where an overflow kills the process whatever the function sets.
+    # so every case also runs in a fresh grader-owned process where numpy raises on overflow and the
+    # function's np.errstate / np.seterr / warning filters do nothing (coursekit/isolated.py).
     Check("perceptron.sigmoid_stable", "sigmoid", _sigmoid_without_warnings, _sigmoid_stable_groups,
           probe=SIGMOID_STABLE_PROBE, judge=_sigmoid_stable_judge, isolated=True),
     Check("perceptron.weighted_sum", "weighted_sum", ref.weighted_sum, _weighted_sum_groups),
