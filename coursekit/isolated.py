@@ -80,7 +80,7 @@ def _guard(real, inert):
     if isinstance(real, type):  # stays a class: libraries may subclass or isinstance it
         class guarded(real):
             def __new__(cls, *args, **kwargs):
-                if cls is not guarded or _from_library():
+                if _from_library():  # a subclass the notebook defines is the notebook's code too
                     return object.__new__(cls)
                 return inert(*args, **kwargs)
         guarded.__qualname__ = real.__qualname__

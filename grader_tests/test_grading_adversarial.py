@@ -263,6 +263,13 @@ _SIGMOIDS = {
         'def sigmoid(z):\n'
         '    with warnings.catch_warnings(record=True):\n'
         '        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))'),
+    # A subclass is the notebook's own code: np.errstate's guard covers it too.
+    "naive_sigmoid_hiding_overflow_with_an_errstate_subclass": (
+        'class quiet(np.errstate):\n'
+        '    pass\n'
+        'def sigmoid(z):\n'
+        '    with quiet(over="ignore", invalid="ignore"):\n'
+        '        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))'),
     # A warning-free library sigmoid keeps every point (torch.sigmoid too: test_correct_alternatives.py).
     "library_sigmoid_scipy_expit": 'from scipy.special import expit\ndef sigmoid(z):\n    return expit(z)',
     "stable_sigmoid_flooding_every_descriptor": (  # 48 MB into whatever file the grader reads results from
@@ -288,6 +295,7 @@ _STABILITY_EXPECTED = {
     "naive_sigmoid_hiding_overflow_with_warning_filters": 1 / 3,
     "naive_sigmoid_recording_its_own_warnings_under_an_errstate_decorator": 1 / 3,
     "library_sigmoid_scipy_expit": 1.0,
+    "naive_sigmoid_hiding_overflow_with_an_errstate_subclass": 1 / 3,
     "stable_sigmoid_with_masks": 1.0,
     "stable_sigmoid_flooding_every_descriptor": 0.0,                # output read up to 32 MiB, then killed
     "stable_sigmoid_with_logaddexp": 1.0,
