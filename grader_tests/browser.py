@@ -327,19 +327,33 @@ def save_notebook(page) -> None:
         }""", timeout=UI_TIMEOUT_MS)
 
 
-def restart_and_run_all(page, timeout_ms: int) -> None:
-    """Kernel -> Restart Kernel and Run All Cells (the toolbar's fast-forward button), confirm."""
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
-                 "jp-button[data-command='notebook:restart-run-all']").click()
-    page.locator(".jp-Dialog .jp-mod-accept").click()
-    page.wait_for_selector(".jp-Dialog", state="detached")
-    # The restart takes a moment: wait until the first code cell has been queued or run.
-    page.wait_for_function(
-        """() => {
-            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-            const prompt = panel && panel.querySelector('.jp-CodeCell .jp-InputArea-prompt');
-            return prompt && /[0-9*]/.test(prompt.textContent);
-        }""", timeout=UI_TIMEOUT_MS)
+def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
+    """Kernel -> Restart Kernel and Run All Cells (the toolbar's fast-forward button), confirm.
+
+    A click that lands while JupyterLab is still wiring the kernel up can be swallowed (seen in CI:
+    the dialog closed, nothing ran, the kernel stayed idle): a person would press the button again,
+    and so does this, up to ``attempts`` times, before waiting for the run to finish.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    started = """() => {
+        const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+        const prompt = panel && panel.querySelector('.jp-CodeCell .jp-InputArea-prompt');
+        return prompt && /[0-9*]/.test(prompt.textContent);
+    }"""
+    for attempt in range(1, attempts + 1):
+        wait_kernel_idle(page)
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                     "jp-button[data-command='notebook:restart-run-all']").click()
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.wait_for_selector(".jp-Dialog", state="detached")
+        # The restart takes a moment: wait until the first code cell has been queued or run.
+        try:
+            page.wait_for_function(started, timeout=UI_TIMEOUT_MS // attempts)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
     wait_run_finished(page, timeout_ms)
 
 

@@ -6,5 +6,5 @@
 - :mod:`coursekit.intervals.gait`: PhysioNet Gait in Neurodegenerative Disease ``.ts`` importer,
   detrended fluctuation analysis, and a synthetic stride-interval generator from published figures.
 - :mod:`coursekit.intervals.build`: the subject-disjoint public and hidden splits, bit for bit
-  (``python -m coursekit.intervals build``), and their data card (``... card``).
+  (``python -m coursekit.intervals build``); their data card is the unit's (``python -m reference.sequences.card``).
 """

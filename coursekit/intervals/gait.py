@@ -26,7 +26,7 @@
 
 The figures below are rounded readings of those papers (means only, not their exact tables),
 chosen so that groups overlap as they do in the papers: the task is hard, not impossible (see
-:mod:`coursekit.intervals.card`). With the real ``gaitndd`` files, :func:`read_ts` reads them.
+:mod:`reference.sequences.card`). With the real ``gaitndd`` files, :func:`read_ts` reads them.
 
 Model: one subject's stride series is fractional Gaussian-like noise with DFA exponent alpha,
 made by spectral synthesis (power spectrum proportional to f^-(2 alpha - 1), random phases),

@@ -1,4 +1,4 @@
-"""The data card of 06_sequences: ``python -m coursekit.intervals card`` writes
+"""The data card of 06_sequences: ``python -m reference.sequences.card`` writes
 ``reference/sequences/CARD.md`` and its figures, every number measured from the committed files.
 
 What it shows: the kit's R-peak detector against wfdb's XQRS; the sizes of the subject-disjoint
@@ -152,7 +152,7 @@ def write_card(root: Path, cinc: Path) -> Path:
     r, g = figures["rr"], figures["gait"]
     det = r["detector"]
     lines = [
-        "# 06_sequences data card (written by `python -m coursekit.intervals card`; numbers in card.json)",
+        "# 06_sequences data card (written by `python -m reference.sequences.card`; numbers in card.json)",
         "",
         "## RR intervals: AF (1) vs normal sinus rhythm (0)",
         "",
@@ -224,3 +224,20 @@ def write_card(root: Path, cinc: Path) -> Path:
     path.write_text("\n".join(lines) + "\n")
     print("wrote", path)
     return path
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    from coursekit.intervals import build
+
+    parser = argparse.ArgumentParser(prog="python -m reference.sequences.card")
+    parser.add_argument("--root", default=".", help="course root (default: current directory)")
+    parser.add_argument("--cinc", default=None, help="folder of the CinC 2017 recordings")
+    args = parser.parse_args(argv)
+    write_card(Path(args.root), Path(args.cinc) if args.cinc else build.DEFAULT_CINC)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
