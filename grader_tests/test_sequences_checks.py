@@ -8,7 +8,6 @@
 - the notebook's setup and solution cells are the reference module, verbatim (syntax trees).
 """
 
-import ast
 import json
 
 import numpy as np
@@ -21,11 +20,7 @@ from reference.sequences import checks, correct, grading, solution, wrong
 CHECKS = {c.id: c for c in checks.CHECKS}
 #: grader_tests/test_units.py proves, for every registered unit, that the reference scores full marks,
 #: every wrong implementation loses points, every correct alternative keeps them and the notebook's
-#: cells are the reference: where it exists these tests would only repeat it (and its time).
-GENERIC = pytest.mark.skipif((ROOT / "grader_tests" / "test_units.py").is_file(),
-                             reason="grader_tests/test_units.py runs this for every unit")
-REFERENCE_SEEDS = range(6)
-MUTANT_SEEDS = (1000, 1001, 1002)
+#: cells are the reference; this file keeps what is specific to 06_sequences.
 NOTEBOOK = ROOT / "source" / "06_sequences" / "sequences.ipynb"
 
 
@@ -40,14 +35,6 @@ def _verdict(check_id, ns, seed):
     return CHECKS[check_id].run_locally(ns, seed)
 
 
-@GENERIC
-@pytest.mark.parametrize("check_id", sorted(set(CHECKS) - {"sequences.hidden_auc"}))
-def test_reference_scores_full_marks(check_id):
-    for seed in REFERENCE_SEEDS:
-        verdict = _verdict(check_id, namespace(), seed)
-        assert verdict.fraction == 1.0, "seed %d:\n%s" % (seed, "\n".join(verdict.lines()))
-
-
 def test_catalogues_cover_every_graded_function():
     graded = set(CHECKS) - {"sequences.hidden_auc"}
     for check_id in graded:
@@ -55,23 +42,6 @@ def test_catalogues_cover_every_graded_function():
         assert sum(a.check == check_id for a in correct.ALTERNATIVES) >= 3, check_id
     names = [m.name for m in wrong.MUTANTS + wrong.HIDDEN_AUC_CHEATERS] + [a.name for a in correct.ALTERNATIVES]
     assert len(names) == len(set(names))
-
-
-@GENERIC
-@pytest.mark.parametrize("mutant", wrong.MUTANTS, ids=str)
-def test_wrong_implementation_loses_points_on_every_seed(mutant):
-    for seed in MUTANT_SEEDS:
-        verdict = _verdict(mutant.check, namespace(mutant.source), seed)
-        assert verdict.fraction < 1.0, "%s kept every point on seed %d" % (mutant.name, seed)
-        assert any("FAIL" in line or "PART" in line for line in verdict.lines())
-
-
-@GENERIC
-@pytest.mark.parametrize("alternative", correct.ALTERNATIVES, ids=str)
-def test_correct_alternative_keeps_every_point(alternative):
-    for seed in MUTANT_SEEDS:
-        verdict = _verdict(alternative.check, namespace(alternative.source), seed)
-        assert verdict.fraction == 1.0, "%s, seed %d:\n%s" % (alternative.name, seed, "\n".join(verdict.lines()))
 
 
 def test_reference_cells_equal_pytorch_on_many_random_cells():
@@ -152,21 +122,6 @@ def test_stored_reference_matches_the_data_and_every_seed_reaches_full_points():
 def _code_cells():
     return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in read_notebook(NOTEBOOK).cells
             if c.cell_type == "code"}
-
-
-@GENERIC
-def test_notebook_solution_cells_are_the_reference_verbatim():
-    cells = _code_cells()
-    module = ast.parse((ROOT / "reference" / "sequences" / "solution.py").read_text())
-    functions = {node.name: ast.dump(node) for node in module.body if isinstance(node, ast.FunctionDef)}
-    solved = [name for name in functions if name in cells]
-    assert len(solved) == 15, solved  # every graded function (the hidden AUC grades best_model)
-    for name in solved:
-        cell = ast.parse(cells[name])
-        assert ast.dump(cell.body[0]) == functions[name], name
-    setup = ast.parse(cells["setup"])
-    setup_names = {getattr(n, "name", None) for n in setup.body} - {None}
-    assert {"load_subjects", "prepare", "sigmoid"} <= setup_names
 
 
 def test_notebook_final_configuration_is_the_measured_one():
