@@ -61,14 +61,16 @@ class ReferenceOutOfDate(RuntimeError):
 
 # --------------------------------------------------------------------------- verdict
 
-def thresholds(reference_auc: float) -> tuple[float, float]:
-    """(full-credit threshold, floor) for a reference AUC."""
-    return reference_auc - FULL_CREDIT_MARGIN, FLOOR_AUC
+def thresholds(reference_auc: float, margin: float | None = None, floor: float | None = None) -> tuple[float, float]:
+    """(full-credit threshold, floor) for a reference AUC; ``margin`` and ``floor`` default to the
+    capstone's constants (06_sequences passes its own and shares the rule)."""
+    margin = FULL_CREDIT_MARGIN if margin is None else margin
+    return reference_auc - margin, FLOOR_AUC if floor is None else floor
 
 
-def auc_credit(auc: float, reference_auc: float) -> float:
-    """Fraction of the capstone points for a hidden AUC (see the module docstring)."""
-    full, floor = thresholds(reference_auc)
+def auc_credit(auc: float, reference_auc: float, margin: float | None = None, floor: float | None = None) -> float:
+    """Fraction of the points for a hidden AUC (see the module docstring)."""
+    full, floor = thresholds(reference_auc, margin, floor)
     if auc < floor:
         return 0.0  # the floor is absolute, even if a weak reference put the full threshold below it
     if auc >= full:
@@ -76,10 +78,11 @@ def auc_credit(auc: float, reference_auc: float) -> float:
     return (auc - floor) / (full - floor)
 
 
-def describe_thresholds(reference_auc: float) -> str:
-    full, floor = thresholds(reference_auc)
+def describe_thresholds(reference_auc: float, margin: float | None = None, floor: float | None = None) -> str:
+    margin = FULL_CREDIT_MARGIN if margin is None else margin
+    full, floor = thresholds(reference_auc, margin, floor)
     return ("full points at AUC >= %.3f (the reference's %.3f - %.2f), none below %.2f, linear in between"
-            % (full, reference_auc, FULL_CREDIT_MARGIN, floor))
+            % (full, reference_auc, margin, floor))
 
 
 def probability_problem(probabilities, n_windows: int) -> str | None:

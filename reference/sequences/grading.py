@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reference import af_grading
+
 # ============================================================================ thresholds
 #: Full points at a hidden AUC >= reference AUC - FULL_CREDIT_MARGIN: about three standard errors
 #: of an AUC near 0.95 on ~1,500 windows of ~500 subjects (Hanley & McNeil 1982), and about twice
@@ -75,23 +77,17 @@ def load_hidden(path: Path = HIDDEN_PATH):
     return X, y
 
 
+# The tier rule is the capstone's (reference/af_grading.py), with this unit's margin and floor.
 def thresholds(reference_auc: float) -> tuple[float, float]:
-    return reference_auc - FULL_CREDIT_MARGIN, FLOOR_AUC
+    return af_grading.thresholds(reference_auc, FULL_CREDIT_MARGIN, FLOOR_AUC)
 
 
 def auc_credit(auc: float, reference_auc: float) -> float:
-    full, floor = thresholds(reference_auc)
-    if auc < floor:
-        return 0.0
-    if auc >= full:
-        return 1.0
-    return (auc - floor) / (full - floor)
+    return af_grading.auc_credit(auc, reference_auc, FULL_CREDIT_MARGIN, FLOOR_AUC)
 
 
 def describe_thresholds(reference_auc: float) -> str:
-    full, floor = thresholds(reference_auc)
-    return ("full points at AUC >= %.3f (the reference's %.3f - %.2f), none below %.2f, linear in between"
-            % (full, reference_auc, FULL_CREDIT_MARGIN, floor))
+    return af_grading.describe_thresholds(reference_auc, FULL_CREDIT_MARGIN, FLOOR_AUC)
 
 
 def probability_problem(p, n: int) -> str | None:
