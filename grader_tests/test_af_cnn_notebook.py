@@ -349,6 +349,57 @@ def test_validate_passes_on_the_source_and_fails_on_the_release(graded):
         inverted.stdout[-3000:]
 
 
+def _student_notebook(folder):
+    """release/05_af_cnn/ as handed out, without its nbgrader_config.py, the source's solutions
+    pasted into the answer cells (what a correct student hands in); returns the notebook's path."""
+    import shutil
+
+    from student_path import student_answers
+
+    target = folder / ASSIGNMENT
+    shutil.copytree(ROOT / "release" / ASSIGNMENT, target, ignore=shutil.ignore_patterns("nbgrader_config.py"))
+    nb, answers = read_notebook(target / NOTEBOOK), student_answers(ASSIGNMENT, NOTEBOOK)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = answers[grade_id(cell)]
+    nbformat.write(nb, target / NOTEBOOK)
+    return target / NOTEBOOK
+
+
+def test_validate_passes_with_nbgraders_defaults_on_a_slice(tmp_path):
+    """A student's `nbgrader validate`, run from the folder above the assignment (the exchange's
+    layout) with a fresh HOME: no nbgrader_config.py is read, so nbgrader stops any cell after its
+    default 30 s. A correct capstone passes, because under Validate (NBGRADER_EXECUTION=validate) the
+    training cell trains on a stratified slice and says so; about 20 s on two cores."""
+    import subprocess
+
+    from kit import BIN
+
+    path = _student_notebook(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_"))}
+    env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "")))
+    assert not list(tmp_path.glob("nbgrader_config.py")) and not (home / ".jupyter").exists()
+    started = time.perf_counter()
+    result = subprocess.run([str(BIN / "nbgrader"), "validate", "%s/%s" % (ASSIGNMENT, NOTEBOOK)], cwd=tmp_path,
+                            env=env, capture_output=True, text=True)
+    print("\nnbgrader validate with default settings: %.0f s (load average %.1f)"
+          % (time.perf_counter() - started, os.getloadavg()[0]))
+    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_validate_mode_is_only_validate(graded):
+    """The slice is Validate's alone: the source states it, and autograding (NBGRADER_EXECUTION=autograde,
+    as coursekit grade also sets it through nbgrader's Autograde converter) trained on everything."""
+    setup = _cell(read_notebook(SOURCE), "setup").source
+    assert 'VALIDATING = os.environ.get("NBGRADER_EXECUTION") == "validate"' in setup
+    graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK)
+    training = _text(_cell(graded_nb, "train_the_final_model"))
+    assert "VALIDATE RUN" not in training and "(budget 90 s)" in training, training
+    assert "VALIDATE RUN" not in _text(_cell(graded_nb, "show_the_evaluation"))
+
+
 @pytest.mark.parametrize("student", ["passes_all", "untouched_stub", "underfit_linear_model", "forgets_eval_mode",
                                      "returns_logits_not_probabilities", "leaks_patients_and_writes_to_stderr",
                                      "trains_three_epochs", "crashes_mid_training", "reads_hidden_file_labels",
