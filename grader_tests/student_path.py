@@ -3,9 +3,10 @@
 Shared by ``test_browser_student.py`` (the small assignments) and ``test_browser_capstone.py``
 (the capstone, alone in its file so that pytest-xdist runs it beside the others). The student:
 
-1. copies ``release/<id>/`` as handed out and starts ``jupyter lab`` *in that folder* (the student
-   guide's step 1; nbgrader reads the released ``nbgrader_config.py`` from there), with a fresh
-   HOME: no personal Jupyter or nbgrader settings;
+1. copies ``release/<id>/`` as handed out and starts ``jupyter lab`` *in that folder* (nbgrader
+   reads the released ``nbgrader_config.py`` from there) or, for the capstone, in the folder above
+   it (the exchange's layout: no ``nbgrader_config.py`` is read), with a fresh HOME: no personal
+   Jupyter or nbgrader settings;
 2. opens the notebook and runs the untouched stub: it stops at a NotImplementedError (the first
    function to write) or at an assert saying what is missing (an unanswered exam question);
 3. pastes a correct solution into every answer cell (the solution cells of ``source/``, without
@@ -81,14 +82,21 @@ def fill_in_correct_answers(page, assignment: str, notebook: Path) -> int:
 
 
 def run_student_path(tmp_path: Path, request, assignment: str, run_all_timeout_s: int,
-                     validate_timeout_s: int, run_all_after_filling: bool = True, then=None) -> dict:
+                     validate_timeout_s: int, run_all_after_filling: bool = True, then=None,
+                     start_above: bool = False) -> dict:
     """Steps 1-4 above; returns timings (seconds) for the report. ``then(page, steps)`` runs
-    afterwards in the same JupyterLab session (a further check costs no second server)."""
-    folder = student_folder(tmp_path, assignment)
+    afterwards in the same JupyterLab session (a further check costs no second server).
+
+    ``start_above``: JupyterLab starts in the folder that holds the assignment folder, as with
+    nbgrader's exchange (assignments fetched into ``~/<id>/``, the server started in ``~``): the
+    released ``nbgrader_config.py`` is then not read, and Validate has nbgrader's defaults
+    (30 s per cell)."""
+    folder = student_folder(tmp_path / "student" if start_above else tmp_path, assignment)
     notebook = released_notebook(assignment)
-    path = notebook.name
+    path = "%s/%s" % (assignment, notebook.name) if start_above else notebook.name
     timings = {}
-    with JupyterLab(folder) as lab, launch_chromium(tmp_path) as page, Steps(page, request, lab) as steps:
+    with JupyterLab(folder.parent if start_above else folder) as lab, launch_chromium(tmp_path) as page, \
+            Steps(page, request, lab) as steps:
         with steps.step("open the released notebook"):
             open_notebook(page, lab, path)
         with steps.step("run the untouched stub"):

@@ -1,33 +1,51 @@
-"""The capstone's student path in JupyterLab: a correct notebook passes Validate through the button.
+"""The capstone's student path in JupyterLab: Validate through the button, with nbgrader's defaults.
 
-nbgrader's default (30 s per cell) stopped the training cell, so every correct student got a red
-Validate; the released ``nbgrader_config.py`` gives each cell the grader's limit. This test has
-no setting of its own: the student's folder is ``release/05_af_cnn/`` as handed out, the
-JupyterLab server starts there with a fresh HOME. It is the suite's one expensive browser test
-(Validate trains the network once, 1-3 minutes on two cores), alone in its file so that
-pytest-xdist runs it beside the others. Restart & Run All before Validate is left out on
-purpose: Validate itself re-runs every cell in a fresh kernel, and a second training would
-double the cost without testing anything more.
+The student's JupyterLab starts in the folder ABOVE ``05_af_cnn/`` (nbgrader's exchange fetches
+assignments into ``~/<id>/`` and the server starts in ``~``), with a fresh HOME: no
+``nbgrader_config.py`` is read, so Validate stops any cell after nbgrader's default 30 s. Before
+the notebook's validate mode that failed every correct student (the training cell ran out of
+time, ``model is None``). Now, under Validate, the training cell trains the student's
+``train_final_model`` on a stratified slice and says so: a correct notebook passes, and a wrong
+``predict_proba`` (no ``model.eval()``) gets a red Validate that names its test and nothing else.
+
+Restart & Run All after filling in is left out on purpose: it trains on all the data (a minute or
+two), which Validate does not, and the autograde tests cover that run.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from browser import require_chromium
-from student_path import ROOT, run_student_path
+from browser import close_dialog, press_validate, require_chromium, save_notebook, set_cell_source
+from student_path import answer_cells, released_notebook, run_student_path, student_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CAPSTONE = "05_af_cnn"
-DATA = ROOT / "release" / CAPSTONE / "data" / "af_train.npz"
 
 
-def test_student_validates_a_correct_capstone(tmp_path, request):
+def wrong_predict_proba_names_its_test(page, steps):
+    """After the correct Validate: predict_proba without model.eval() (dropout stays on) fails
+    test_predict_proba, with its message, and no passing test is listed."""
+    notebook = released_notebook(CAPSTONE)
+    index = dict((grade_id, i) for i, grade_id in answer_cells(notebook))["predict_proba"]
+    correct = student_answers(CAPSTONE, notebook.name)["predict_proba"]
+    assert correct.count("    model.eval()\n") == 1
+    with steps.step("paste a predict_proba that forgets model.eval()"):
+        set_cell_source(page, index, correct.replace("    model.eval()\n", ""))
+        save_notebook(page)
+    with steps.step("Validate names the failing test"):
+        text = press_validate(page, timeout_ms=300_000)
+        assert "The following cell failed" in text, text[-3000:]
+        assert "predict_proba returns one probability per window" in text, text[-3000:]
+        assert "two calls on the same windows differ: model.eval()?" in text, text[-3000:]
+        for passing in ("build_model returns an nn.Module", "standardize gives each window", "Hidden test (10 points)"):
+            assert passing not in text, "a passing test was reported as failed:\n" + text[-3000:]
+        close_dialog(page)
+
+
+def test_student_validates_a_correct_capstone_with_nbgraders_defaults(tmp_path, request):
     require_chromium()
-    if not DATA.exists():
-        pytest.xfail("release/05_af_cnn/data/af_train.npz is not in the release yet (H1 ships the "
-                     "capstone's real ECG data there); the notebook's first data cell cannot run")
-    timings = run_student_path(tmp_path, request, CAPSTONE, run_all_timeout_s=600, validate_timeout_s=900,
-                               run_all_after_filling=False)
-    print("%s: Validate (training included) %.0f s" % (CAPSTONE, timings["validate_s"]))
+    timings = run_student_path(tmp_path, request, CAPSTONE, run_all_timeout_s=300, validate_timeout_s=300,
+                               run_all_after_filling=False, start_above=True, then=wrong_predict_proba_names_its_test)
+    print("%s: Validate (training on a slice) %.0f s" % (CAPSTONE, timings["validate_s"]))
