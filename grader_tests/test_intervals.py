@@ -69,6 +69,21 @@ def test_generated_groups_keep_their_published_order():
     assert stats["control"][2] == max(s[2] for s in stats.values())
 
 
+def test_stratified_groups_average_their_published_figures():
+    """draw_group: a group's mean stride is its target, its CV within 2 %; a walk's own mean and CV
+    are its walker's (the series is scaled to them), so the data card measures the targets."""
+    rng = np.random.default_rng(5)
+    for group, (mean, _, cv, _, alpha, _) in gait.GROUPS.items():
+        walkers = gait.draw_group(rng, group, 13)
+        assert [w.subject for w in walkers] == ["%s-%02d" % (group, i) for i in range(13)]
+        assert abs(np.mean([w.mean_s for w in walkers]) - mean) < 1e-9
+        assert abs(np.mean([w.cv_pct for w in walkers]) / cv - 1) < 0.02
+        assert abs(np.mean([w.alpha for w in walkers]) - alpha) < 1e-9
+        walk = gait.stride_series(rng, walkers[0], 300)
+        assert abs(walk.mean() - walkers[0].mean_s) < 1e-4
+        assert abs(100 * walk.std() / walk.mean() - walkers[0].cv_pct) < 0.01
+
+
 def test_synthetic_rr_subjects_are_reproducible_and_independent_of_count():
     five = rr.synthetic_subjects(7, "public", 5)
     again = rr.synthetic_subjects(7, "public", 5)

@@ -78,13 +78,14 @@ def rr_splits(cinc_folder=DEFAULT_CINC, seed=SEED) -> dict[str, str]:
 
 
 def gait_public(seed=SEED) -> str:
+    """The synthetic walkers: per group, stratified parameters (:func:`gait.draw_group`, group rng)
+    and one walk per subject (its own rng, so a walk does not depend on the others)."""
     rows = []
-    code = 0
-    for group, count in GAIT_SUBJECTS.items():
-        code += 1
-        for i in range(count):
+    for code, (group, count) in enumerate(GAIT_SUBJECTS.items(), start=1):
+        walkers = gait.draw_group(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(22, code))),
+                                  group, count)
+        for i, walker in enumerate(walkers):
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(21, code, i)))
-            walker = gait.draw_walker(rng, "%s-%02d" % (group, i), group)
             strides = gait.stride_series(rng, walker, GAIT_STRIDES)
             rows.append((walker.subject, group, int(group != "control"), GAIT_FS, _beats(strides, GAIT_FS)))
     return to_csv(rows)
