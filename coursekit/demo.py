@@ -12,16 +12,24 @@ The class is built from what the kit already knows, so it grows with the course:
 Roles are drawn per student and assignment from a fixed seed, so the demo is repeatable.
 Students are called ``demo-<name>``; ``make clean`` removes them.
 
-Time: an assignment whose grading trains a network (a locked cell with its own limit in
-``GradingExecute.locked_cell_timeouts``: the capstone) gets one student per role, not the whole
-class, unless ``full`` (``coursekit demo --full``): each such submission trains for about a
-minute of processor time, and the whole class made ``make demo`` take 15-20 minutes on two cores.
+Time (``make demo`` under 5 minutes on two cores; ``coursekit demo --full`` grades everything in full):
+
+- an assignment whose grading trains a network (a locked cell with its own limit in
+  ``GradingExecute.locked_cell_timeouts``: the capstone, 06's K-fold) gets one student per
+  distinct role (:data:`EXPENSIVE_ROLES`), not the whole class: each capstone submission trains
+  for about a minute of processor time, and the whole class took 15-20 minutes;
+- there, only the correct and noisy students train their final model in full: the partly wrong
+  student and the cheater chose a one-epoch final training (their notebooks say ``epochs=1``;
+  their grades are what grading that notebook gives, nothing is faked);
+- assignments are graded side by side (:data:`PARALLEL` ``coursekit grade`` runs at once, the
+  longest first), feedback is written by the grading workers (``coursekit grade --feedback``)
+  and the instructor reports in this process while the others grade.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
+import os
 import re
 import shutil
 import subprocess
@@ -32,12 +40,21 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from coursekit.course import assignments, nbgrader
+from coursekit.course import assignments
 from coursekit.preprocessors import directives
 
 NAMES = ["ada", "alan", "barbara", "claude", "dorothy", "edsger", "frances", "grace", "hedy", "john",
          "katherine", "ken", "margaret", "niklaus", "radia", "shafi", "tim", "yoshua"]
 ROLES = ["correct", "partly wrong", "partly wrong", "untouched stub", "noisy but correct", "cheater"]
+#: One student per distinct role on an assignment that trains networks (unless ``full``).
+EXPENSIVE_ROLES = list(dict.fromkeys(ROLES))
+#: Roles that train their final model in full on such an assignment; the others train one epoch.
+TRAIN_IN_FULL = ("correct", "noisy but correct")
+#: ``coursekit grade`` runs at once: the capstone's training is single-threaded, and a second
+#: grading keeps the other core busy meanwhile (each run uses up to one worker per core).
+PARALLEL = 2
+#: A final configuration's epochs in an answer cell (``epochs=16,``, ``dict(epochs=25, ...)``).
+_EPOCHS = re.compile(r"\bepochs=\d+")
 
 CHEATS = {
     # Delegates to the reference solution: works on the grader's disk, not in the sandbox.
@@ -138,6 +155,19 @@ def build_submission(role: str, release_nb, source_nb, rng: np.random.Generator,
     return nb, note
 
 
+def short_final_training(nb) -> bool:
+    """Set the final training of ``nb`` to one epoch (``epochs=N`` -> ``epochs=1`` in answer cells
+    whose grade_id names the final model); True if some cell said ``epochs=``."""
+    changed = False
+    for cell in nb.cells:
+        meta = _meta(cell)
+        if meta.get("solution") and cell.cell_type == "code" and "final" in meta.get("grade_id", "") \
+                and _EPOCHS.search(cell.source):
+            cell.source = _EPOCHS.sub("epochs=1", cell.source)
+            changed = True
+    return changed
+
+
 def trains_networks(root: Path, assignment: str) -> bool:
     """Whether grading ``assignment`` trains a network: one of its locked cells has its own,
     longer limit in the course's ``GradingExecute.locked_cell_timeouts``."""
@@ -152,7 +182,8 @@ def simulate_class(root: Path, students: int, seed: int = 2026,
                    full: bool = False) -> list[tuple[str, str, str, str]]:
     """Write submissions into ``submitted/``; returns (student, assignment, role, note) rows.
 
-    An assignment that trains networks gets the first ``len(ROLES)`` students (one per role)
+    An assignment that trains networks gets the first ``len(EXPENSIVE_ROLES)`` students (one per
+    distinct role), and only the roles in ``TRAIN_IN_FULL`` train their final model in full there,
     unless ``full``."""
     rng = np.random.default_rng(seed)
     names = ["demo-%s" % n for n in NAMES[:students]] + ["demo-student%02d" % i for i in range(len(NAMES), students)]
@@ -166,9 +197,10 @@ def simulate_class(root: Path, students: int, seed: int = 2026,
                                     for c in nbformat.read(p, as_version=4).cells):
             continue  # nothing to grade (e.g. the practice notebook)
         expensive = not full and trains_networks(root, assignment)
-        for i, student in enumerate(names[:len(ROLES)] if expensive else names):
+        roles = EXPENSIVE_ROLES if expensive else ROLES
+        for i, student in enumerate(names[:len(roles)] if expensive else names):
             # The first students cover every role once, the rest are drawn at random.
-            role = ROLES[i] if i < len(ROLES) else ROLES[int(rng.integers(len(ROLES)))]
+            role = roles[i] if i < len(roles) else ROLES[int(rng.integers(len(ROLES)))]
             folder = root / "submitted" / student / assignment
             if folder.exists():
                 shutil.rmtree(folder)
@@ -177,30 +209,78 @@ def simulate_class(root: Path, students: int, seed: int = 2026,
             for path in notebooks:
                 source_nb = nbformat.read(root / "source" / assignment / path.name, as_version=4)
                 nb, note = build_submission(role, nbformat.read(path, as_version=4), source_nb, rng, root)
+                if expensive and role not in TRAIN_IN_FULL and role != "untouched stub" and short_final_training(nb):
+                    note += "; final model trained for 1 epoch"
                 nbformat.write(nb, folder / path.name)
                 notes.append(note)
             rows.append((student, assignment, role, "; ".join(notes)))
     return rows
 
 
-def _grade(root: Path, assignment: str, grader: str) -> bool:
-    """Grade one assignment; its output goes to ``.coursekit/demo/grade-<assignment>.log``."""
-    log = root / ".coursekit" / "demo" / ("grade-%s.log" % assignment)
-    log.parent.mkdir(parents=True, exist_ok=True)
+def _grading_commands(root: Path, assignment: str, grader: str) -> list[list[str]]:
+    """The commands that grade ``assignment`` and write its feedback, run one after the other."""
     if grader == "coursekit":
-        try:
-            importlib.import_module("coursekit.grading.cli")
-        except ModuleNotFoundError:
-            grader = "nbgrader"
-    if grader == "coursekit":
-        cmd = [sys.executable, "-m", "coursekit.cli", "grade", assignment]
-        result = subprocess.run(cmd, cwd=root, text=True, capture_output=True)
-    else:
-        result = nbgrader(root, "autograde", assignment, "--force", quiet=True)
-    log.write_text(result.stdout + result.stderr)
-    if result.returncode != 0:
-        print("    grading %s reported problems: %s" % (assignment, log), file=sys.stderr)
-    return result.returncode == 0
+        # --feedback: the grading workers write each student's feedback (no second pass later)
+        return [[sys.executable, "-m", "coursekit.cli", "grade", assignment, "--feedback", "--no-progress"]]
+    nbgrader_cmd = [sys.executable, "-m", "nbgrader"]
+    return [nbgrader_cmd + ["autograde", assignment, "--force", "--log-level=WARN"],
+            nbgrader_cmd + ["generate_feedback", assignment, "--force", "--log-level=WARN"]]
+
+
+def _env() -> dict:
+    """This environment with the interpreter's folder first on PATH: nbgrader shells out to
+    ``alembic`` and ``jupyter`` (as :func:`coursekit.course.nbgrader` does)."""
+    return dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+
+
+class _Grading:
+    """One assignment's grading (and feedback) as a background process; output to its log,
+    ``.coursekit/demo/grade-<assignment>.log``."""
+
+    def __init__(self, root: Path, assignment: str, grader: str):
+        self.root, self.assignment, self.started = root, assignment, time.perf_counter()
+        self.commands = _grading_commands(root, assignment, grader)
+        self.log = root / ".coursekit" / "demo" / ("grade-%s.log" % assignment)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.log.open("w")
+        self.process, self.failed = None, False
+        self._next()
+
+    def _next(self) -> None:
+        command = self.commands.pop(0)
+        self.handle.write("$ %s\n" % " ".join(command))
+        self.handle.flush()
+        self.process = subprocess.Popen(command, cwd=self.root, stdout=self.handle, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, env=_env())
+
+    def done(self) -> bool:
+        """True once every command has finished (the next one starts when one ends)."""
+        code = self.process.poll()
+        if code is None:
+            return False
+        self.failed = self.failed or code != 0
+        if self.commands:
+            self._next()
+            return False
+        self.handle.close()
+        self.seconds = time.perf_counter() - self.started
+        return True
+
+
+def _grade_all(root: Path, order: list[str], grader: str, parallel: int, finished) -> list[str]:
+    """Grade ``order`` with up to ``parallel`` gradings at once, starting them in that order;
+    ``finished(grading)`` runs here as each one ends. Returns the assignments whose grading failed."""
+    waiting, running, failed = list(order), [], []
+    while waiting or running:
+        while waiting and len(running) < parallel:
+            running.append(_Grading(root, waiting.pop(0), grader))
+        for grading in [g for g in running if g.done()]:
+            running.remove(grading)
+            if grading.failed:
+                failed.append(grading.assignment)
+            finished(grading)
+        time.sleep(0.2)
+    return failed
 
 
 class _Progress:
@@ -208,6 +288,10 @@ class _Progress:
 
     def __init__(self, steps: int):
         self.steps, self.done, self.started = steps, 0, time.perf_counter()
+
+    def line(self, text: str) -> None:
+        self.done += 1
+        print("[%d/%d] %s" % (self.done, self.steps, text), flush=True)
 
     def __call__(self, what: str, action):
         self.done += 1
@@ -218,29 +302,50 @@ class _Progress:
         return result
 
 
+def _write_report(root: Path, assignment: str):
+    """The instructor report, in this process (one matplotlib import for all); None or the error."""
+    from coursekit.grading.report import write_report
+
+    try:
+        write_report(root, assignment)
+        return None
+    except Exception as error:  # one broken report must not stop the demo
+        return "%s: %s" % (type(error).__name__, error)
+
+
 def run(root: Path, students: int = 12, grader: str = "coursekit", full: bool = False, verbose: bool = False) -> int:
     if students < 10:
         print("coursekit demo: a demo class has at least 10 students", file=sys.stderr)
         return 2
     started = time.perf_counter()
     graded_names = [a for a in assignments(root) if not a.startswith("midterm")]
-    step = _Progress(len(graded_names) + 5)
+    step = _Progress(len(graded_names) + 3)
     rows = step("simulating a class of %d students" % students, lambda: simulate_class(root, students, full=full))
     if verbose:
         for student, assignment, role, note in rows:
             print("  %-18s %-16s %-18s %s" % (student, assignment, role, note))
     graded = sorted({r[1] for r in rows})
-    step.steps = len(graded) + 5
-    for assignment in graded:
-        count = sum(1 for r in rows if r[1] == assignment)
-        smaller = "" if count == students else ", one per role: `coursekit demo --full` grades the whole class"
-        step("grading %s (%d submissions%s)" % (assignment, count, smaller), lambda: _grade(root, assignment, grader))
-    export = step("exporting grades (grades.csv, exports/)", lambda: nbgrader(root, "export"))
-    lms = _coursekit(root, "export")                    # exports/: grades.csv, moodle.csv, canvas.csv
-    feedback = step("writing feedback for every student",
-                    lambda: [nbgrader(root, "generate_feedback", a, "--force") for a in graded])
-    reports = step("writing instructor reports", lambda: [_coursekit(root, "report", a) for a in graded])
-    step("reading the gradebook", lambda: None)
+    step.steps = len(graded) + 3
+    # The longest first (those that train networks), so that the short ones fill the gaps.
+    order = sorted(graded, key=lambda a: (not trains_networks(root, a), a))
+    parallel = PARALLEL if grader == "coursekit" else 1  # plain nbgrader: one gradebook writer at a time
+    print("      grading %d assignments, %d at a time, with feedback and an instructor report each "
+          "(logs: %s):" % (len(order), parallel, root / ".coursekit" / "demo"), flush=True)
+    report_problems = {}
+
+    def finished(grading: _Grading) -> None:
+        count = sum(1 for r in rows if r[1] == grading.assignment)
+        smaller = "" if count == students else "; one per role: `coursekit demo --full` grades the whole class"
+        problem = _write_report(root, grading.assignment)
+        if problem:
+            report_problems[grading.assignment] = problem
+        step.line("graded %s (%d submissions%s), feedback and report written ... %.0f s%s" % (
+            grading.assignment, count, smaller, grading.seconds,
+            " (PROBLEMS: see %s)" % grading.log if grading.failed or problem else ""))
+
+    failed = _grade_all(root, order, grader, parallel, finished)
+    export = step("exporting grades (grades.csv, exports/)", lambda: _export(root))
+    step.line("reading the gradebook")
     print_grade_table(root)
     print("\nDone in %.0f s. Where to look:" % (time.perf_counter() - started))
     print("  grades:    %s (nbgrader), %s/{moodle,canvas}.csv (LMS imports)" % (root / "grades.csv", root / "exports"))
@@ -250,15 +355,28 @@ def run(root: Path, students: int = 12, grader: str = "coursekit", full: bool = 
     print("  log:       %s/<assignment>/log.jsonl (what the grader noted per submission)"
           % (root / ".coursekit" / "grading"))
     print("  formgrader: run `jupyter lab` here, then Nbgrader -> Formgrader")
-    problems = [r for r in [export, lms, *feedback, *reports] if r.returncode != 0]
+    for assignment in failed:
+        print("grading %s reported problems: %s" % (assignment, root / ".coursekit" / "demo" /
+                                                    ("grade-%s.log" % assignment)), file=sys.stderr)
+    for assignment, problem in report_problems.items():
+        print("report of %s failed: %s" % (assignment, problem), file=sys.stderr)
+    problems = [r for r in export if r.returncode != 0]
     for r in problems:
         print(r.stdout[-2000:], r.stderr[-2000:], file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if problems or failed or report_problems else 0
 
 
-def _coursekit(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run a ``coursekit`` command in the course root with this interpreter."""
-    return subprocess.run([sys.executable, "-m", "coursekit.cli", *args], cwd=root, capture_output=True, text=True)
+def _export(root: Path) -> list[subprocess.CompletedProcess]:
+    """nbgrader's grades.csv and coursekit's exports/ (grades, Moodle, Canvas), side by side."""
+    commands = [[sys.executable, "-m", "nbgrader", "export", "--log-level=WARN"],
+                [sys.executable, "-m", "coursekit.cli", "export"]]
+    processes = [subprocess.Popen(c, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  stdin=subprocess.DEVNULL, env=_env()) for c in commands]
+    results = []
+    for command, process in zip(commands, processes):
+        out, err = process.communicate()
+        results.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    return results
 
 
 def print_grade_table(root: Path) -> None:

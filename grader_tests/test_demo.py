@@ -32,21 +32,73 @@ def rows(course):
 
 
 def test_every_graded_assignment_gets_a_class_of_twelve(rows):
-    """...except one that trains networks (the capstone): one student per role, for time."""
+    """...except one that trains networks (the capstone): one student per distinct role, for time."""
     assignments = {a for _, a, _, _ in rows}
     # every assignment registered with a catalogue of wrong implementations (the midterm's
     # personalised exam has none and is built by `coursekit midterm build`)
     assert {unit.assignment for unit in UNITS if unit.load_wrong()} <= assignments
     for assignment in assignments:
-        expected = len(demo.ROLES) if demo.trains_networks(ROOT, assignment) else 12
+        expected = len(demo.EXPENSIVE_ROLES) if demo.trains_networks(ROOT, assignment) else 12
         assert len({s for s, a, _, _ in rows if a == assignment}) == expected, assignment
     assert demo.trains_networks(ROOT, "05_af_cnn") and not demo.trains_networks(ROOT, "01_perceptron")
     assert demo.trains_networks(ROOT, "06_sequences")  # its K-fold cell has its own limit
 
 
-def test_the_full_demo_grades_the_whole_class_on_the_capstone(course):
-    full = demo.simulate_class(course, students=12, full=True)
+def test_the_full_demo_grades_the_whole_class_on_the_capstone(course, tmp_path):
+    # its own copy: the full class would overwrite the module's submissions (other roles per name)
+    shutil.copytree(course, tmp_path / "course", ignore=shutil.ignore_patterns("submitted"))
+    full = demo.simulate_class(tmp_path / "course", students=12, full=True)
     assert len({s for s, a, _, _ in full if a == "05_af_cnn"}) == 12
+    assert not any("1 epoch" in note for _, _, _, note in full)  # and trains every final model in full
+
+
+def _final_epochs(nb):
+    return [cell.source for cell in nb.cells if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+            and "final" in cell.metadata["nbgrader"]["grade_id"] and "epochs=" in cell.source]
+
+
+def test_only_the_correct_students_train_the_capstone_in_full(course, rows):
+    """The demo's time saver: on an assignment that trains networks, the partly wrong student and
+    the cheater chose a one-epoch final training (their notebooks say so; grading them is real),
+    the correct and noisy students keep the source's configuration."""
+    source = nbformat.read(ROOT / "source" / "05_af_cnn" / "af_cnn.ipynb", as_version=4)
+    (configured,) = _final_epochs(source)
+    assert "epochs=1," not in configured
+    for student, assignment, role, note in rows:
+        if assignment != "05_af_cnn" or role == "untouched stub":
+            continue
+        nb = nbformat.read(course / "submitted" / student / assignment / "af_cnn.ipynb", as_version=4)
+        (final,) = _final_epochs(nb)
+        if role in demo.TRAIN_IN_FULL:
+            assert final == demo._strip_solution(configured) and "1 epoch" not in note, (student, role)
+        else:
+            assert "epochs=1," in final and note.endswith("final model trained for 1 epoch"), (student, role, note)
+
+
+def test_gradings_run_side_by_side_in_order_and_failures_are_reported(tmp_path, monkeypatch):
+    """_grade_all starts the assignments in the order given, at most `parallel` at once, runs each
+    one's commands one after the other, and names those whose commands failed."""
+    import sys
+
+    script = ("import pathlib, sys, time; log = pathlib.Path(sys.argv[1]); "
+              "log.open('a').write('start %s\\n' % sys.argv[2]); time.sleep(0.3); "
+              "log.open('a').write('end %s\\n' % sys.argv[2]); sys.exit(sys.argv[2] == 'b-2')")
+    events = tmp_path / "events.txt"
+    monkeypatch.setattr(demo, "_grading_commands", lambda root, a, grader: [
+        [sys.executable, "-c", script, str(events), "%s-%d" % (a, i)] for i in (1, 2)])
+    finished = []
+    failed = demo._grade_all(tmp_path, ["a", "b", "c"], "coursekit", 2, lambda g: finished.append(g.assignment))
+    assert failed == ["b"] and sorted(finished) == ["a", "b", "c"]
+    lines = events.read_text().split("\n")[:-1]
+    assert lines[:2] == ["start a-1", "start b-1"] or lines[:2] == ["start b-1", "start a-1"]
+    running, most = set(), 0
+    for line in lines:
+        kind, name = line.split()
+        running.add(name[0]) if kind == "start" else running.discard(name[0])
+        most = max(most, len(running))
+        if kind == "start" and name.endswith("-2"):
+            assert "end %s-1" % name[0] in lines[:lines.index(line)]  # one after the other
+    assert most == 2
 
 
 def test_each_assignment_has_the_realistic_mix(rows):
