@@ -1,4 +1,4 @@
-"""Benchmark: the capstone's correct alternative set-ups (reference/af_cnn_correct.py SOLUTIONS) on real data.
+"""Benchmark: the capstone's correct alternative set-ups (reference/af_cnn/correct.py SOLUTIONS) on real data.
 
 Each set-up is a build_model and a train_model of the catalogue (or the reference's) and a final
 configuration. It is trained exactly as the notebook's locked cells train a student's model (the
@@ -10,7 +10,7 @@ AUC, the capstone credit it would get under the thresholds in force, epochs, pro
     python benchmarks/af_cnn_alternatives.py [--seeds 1] [--jobs 1] [--only NAME ...]
 
 Slow (one full training per set-up and seed, about a minute of processor time each): not part of
-the test suite, which proves the function checks alone (grader_tests/test_af_cnn_checks.py).
+the test suite, which proves the function checks alone (grader_tests/test_units.py).
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "grader_tests")]
+sys.path[:0] = [str(ROOT)]
 
 
 def namespace_of(name):
     """The reference solution's functions with the set-up's alternatives executed over them."""
-    from reference import af_cnn_correct, af_solution
+    from reference.af_cnn import correct, solution
 
-    build, train, config = af_cnn_correct.SOLUTIONS[name]
-    namespace = {k: v for k, v in vars(af_solution).items() if not k.startswith("__")}
+    build, train, config = correct.SOLUTIONS[name]
+    namespace = {k: v for k, v in vars(solution).items() if not k.startswith("__")}
     for alternative in (build, train):
         if alternative is not None:
             exec(compile(alternative.source, alternative.name, "exec"), namespace)
@@ -43,14 +43,14 @@ def run(name, seed):
     from sklearn.metrics import roc_auc_score
 
     from coursekit.registry import get_check
-    from reference import af_grading
+    from reference.af_cnn import grading
 
     os.environ["TQDM_DISABLE"] = "1"
     torch.set_num_threads(1)
     namespace, config = namespace_of(name)
     checks = {check: get_check("af_cnn." + check).run_locally(namespace, 7).fraction
               for check in ("build_model", "train_model")}
-    X, y, _fs, patient_id = namespace["load_af_data"](af_grading.PUBLIC_PATH)
+    X, y, _fs, patient_id = namespace["load_af_data"](grading.PUBLIC_PATH)
     split = namespace["split_by_patient"](X, y, patient_id, **namespace["FINAL_SPLIT"])
     started = time.process_time()
     torch.manual_seed(seed)
@@ -58,11 +58,11 @@ def run(name, seed):
     history = namespace["train_model"](net, X[split["train"]], y[split["train"]], X[split["val"]], y[split["val"]],
                                        seed=seed, time_budget_s=namespace["TRAINING_BUDGET_S"], **config)
     cpu = time.process_time() - started
-    X_hidden, y_hidden = af_grading.load_hidden()
+    X_hidden, y_hidden = grading.load_hidden()
     auc = float(roc_auc_score(y_hidden, namespace["predict_proba"](net, X_hidden)))
     try:
-        credit = af_grading.auc_credit(auc, af_grading.reference_auc())
-    except af_grading.ReferenceOutOfDate:
+        credit = grading.auc_credit(auc, grading.reference_auc())
+    except grading.ReferenceOutOfDate:
         credit = float("nan")
     parameters = sum(p.numel() for p in net.parameters() if p.requires_grad)
     return {"name": name, "seed": seed, "checks": checks, "hidden_auc": auc, "credit": credit,
@@ -70,14 +70,14 @@ def run(name, seed):
 
 
 def main(argv=None) -> int:
-    from reference import af_cnn_correct
+    from reference.af_cnn import correct
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--only", nargs="*", default=None, choices=sorted(af_cnn_correct.SOLUTIONS))
+    parser.add_argument("--only", nargs="*", default=None, choices=sorted(correct.SOLUTIONS))
     args = parser.parse_args(argv)
-    names = args.only or list(af_cnn_correct.SOLUTIONS)
+    names = args.only or list(correct.SOLUTIONS)
     tasks = [(name, seed) for name in names for seed in range(args.seeds)]
     print("%-36s %4s %-16s %8s %7s %6s %7s %9s" % ("set-up", "seed", "checks b/t", "hidden", "credit", "epochs",
                                                   "CPU s", "params"), flush=True)

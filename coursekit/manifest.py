@@ -9,8 +9,9 @@ Every assignment is one package under ``reference/`` (see ``docs/units.md``)::
     reference/<topic>/correct.py    ALTERNATIVES = [Alternative(...)]  correct ones, each keeps every point
 
 and ``reference/units.py`` lists the units in assignment order. The manifest holds no heavy
-import: its ``load_*`` functions import the unit's modules when they are needed (the
-capstone's import torch), with plain ``from . import checks`` statements a reader can follow.
+import: ``Unit(..., **unit_modules(__name__))`` gives it ``load_*`` functions that import the
+unit's own modules (the table ``UNIT_MODULES``) only when they are needed (the capstone's import
+torch).
 
 This module is the bottom layer: it imports nothing from ``reference`` (``coursekit.registry``
 is the one module that does), so units can import it without an import cycle.
@@ -18,6 +19,8 @@ is the one module that does), so units can import it without an import cycle.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType, ModuleType
@@ -74,6 +77,45 @@ class Submission:
         return self.student
 
 
+#: A unit package's modules: loader -> (module file without ``.py``, the name it returns from that
+#: module or None for the module itself, whether a module without that name gives ``[]``).
+UNIT_MODULES = {
+    "load_solution": ("solution", None, False),
+    "load_checks": ("checks", "CHECKS", False),
+    "load_wrong": ("wrong", "MUTANTS", False),
+    "load_correct": ("correct", "ALTERNATIVES", False),
+    "load_submissions": ("wrong", "SUBMISSIONS", True),
+    "load_grading": ("grading", None, False),
+}
+
+
+def _loader(package: str, module: str, name: str | None, optional: bool) -> Callable:
+    def load():
+        loaded = importlib.import_module("." + module, package)
+        if name is None:
+            return loaded
+        return getattr(loaded, name, []) if optional else getattr(loaded, name)
+
+    load.__qualname__ = load.__name__ = "load_%s_%s" % (module, (name or "module").lower())
+    return load
+
+
+def unit_modules(package: str) -> dict[str, Callable]:
+    """The ``load_*`` arguments of :class:`Unit` for the unit package ``package`` (pass ``__name__``).
+
+    One loader for each module of :data:`UNIT_MODULES` the package has (``solution.py``,
+    ``checks.py``, ``wrong.py``, ``correct.py``, ``grading.py``), importing it relative to the
+    package only when called; a module the package lacks gives no loader (the field's default:
+    ``None`` or an empty catalogue). ``grader_tests/test_units_layout.py`` counts these imports
+    in the module graph, as if the manifest wrote them out.
+    """
+    loaders = {}
+    for field_name, (module, name, optional) in UNIT_MODULES.items():
+        if importlib.util.find_spec("%s.%s" % (package, module)) is not None:
+            loaders[field_name] = _loader(package, module, name, optional)
+    return loaders
+
+
 def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
@@ -99,11 +141,14 @@ class Unit:
         (markdown or code), and where the solution module defines ``name`` it must equal
         ``value``. Points need no entry: "(3 points)" beside a question and
         "Autograded: 25 points" are compared with ``points`` and ``manual`` anyway.
-    load_solution, load_checks, load_wrong, load_correct, load_submissions:
+    load_solution, load_checks, load_wrong, load_correct, load_submissions, load_grading:
         import the unit's modules: the reference solution module, ``CHECKS``, ``MUTANTS``,
-        ``ALTERNATIVES``, ``SUBMISSIONS`` (the end-to-end test's students, in ``wrong.py``). ``load_solution`` is ``None`` where no single reference module exists
-        (the midterm's answers come from its question bank); ``load_correct`` returns ``[]``
-        until a catalogue exists.
+        ``ALTERNATIVES``, ``SUBMISSIONS`` (the end-to-end test's students, in ``wrong.py``), the
+        hidden-AUC grading module (``grading.py``: thresholds and the stored reference AUC of a
+        unit that grades a trained model on hidden data). :func:`unit_modules` makes them all
+        from the package's files. ``load_solution`` is ``None`` where no single reference module
+        exists (the midterm's answers come from its question bank), ``load_grading`` where the
+        unit has no ``grading.py``; ``load_correct`` returns ``[]`` until a catalogue exists.
     whole_notebook_checks:
         ids of checks judged on what the whole notebook built (a trained model in a global):
         the in-process tests cannot run them on the reference functions alone; the end-to-end
@@ -127,6 +172,7 @@ class Unit:
     load_wrong: Callable[[], list[Mutant]] = lambda: []
     load_correct: Callable[[], list[Alternative]] = lambda: []
     load_submissions: Callable[[], list[Submission]] = lambda: []
+    load_grading: Callable[[], ModuleType] | None = None
     whole_notebook_checks: tuple[str, ...] = ()
     training_checks: tuple[str, ...] = ()
     end_to_end: bool = True

@@ -177,33 +177,7 @@ notebook's text states. ``solution.py`` is the reference (the notebook's solutio
 the end-to-end students, ``correct.py`` correct alternatives that must keep every point.
 """
 
-from coursekit.manifest import Unit
-
-
-def load_solution():
-    from . import solution
-    return solution
-
-
-def load_checks():
-    from . import checks
-    return checks.CHECKS
-
-
-def load_wrong():
-    from . import wrong
-    return wrong.MUTANTS
-
-
-def load_correct():
-    from . import correct
-    return correct.ALTERNATIVES
-
-
-def load_submissions():
-    from . import wrong
-    return wrong.SUBMISSIONS
-
+from coursekit.manifest import Unit, unit_modules
 
 UNIT = Unit(
     topic="{topic}",
@@ -211,11 +185,7 @@ UNIT = Unit(
     notebook="{topic}.ipynb",
     points={{"test_scale": 3}},
     manual={{"scaling_answer": 2}},
-    load_solution=load_solution,
-    load_checks=load_checks,
-    load_wrong=load_wrong,
-    load_correct=load_correct,
-    load_submissions=load_submissions,
+    **unit_modules(__name__),  # load_solution, load_checks, ...: this package's own modules
 )
 '''
 

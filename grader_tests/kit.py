@@ -12,7 +12,6 @@ Used by every ``test_*`` module. Two ways to prove a hidden test works:
 from __future__ import annotations
 
 import copy
-import importlib
 import os
 import shutil
 import subprocess
@@ -39,13 +38,10 @@ BIN = Path(sys.executable).parent
 def mutant_namespace(solution, source: str = "") -> dict:
     """The reference functions of a unit, with ``source`` executed over them.
 
-    ``solution``: a :class:`~coursekit.manifest.Unit`, or its solution module (the capstone's
-    tests still name theirs as ``"reference.af_solution"`` until it moves into its unit).
+    ``solution``: a :class:`~coursekit.manifest.Unit`, or its solution module.
     """
     if isinstance(solution, Unit):
         solution = solution.load_solution()
-    elif isinstance(solution, str):
-        solution = importlib.import_module(solution)
     namespace = {k: v for k, v in vars(solution).items() if not k.startswith("__")}
     import numpy as np
     namespace.setdefault("np", np)

@@ -99,7 +99,7 @@ def predict_proba(model, X, batch_size=256):
                     continue
                 if hasattr(data, "files") and "y" in data.files and len(data["y"]) == len(X):
                     labels = data["y"]
-        for module in ("reference.af_grading", "coursekit.ecg.build"):
+        for module in ("reference.af_cnn.grading", "coursekit.ecg.build"):
             try:
                 __import__(module)
                 looked.append("imported " + module)
@@ -278,7 +278,7 @@ def _expected_capstone_score(nb, points, folder):
     """Train ``nb``'s final model here, as its locked cells do, and score it like the grader."""
     from sklearn.metrics import roc_auc_score
 
-    from reference import af_grading
+    from reference.af_cnn import grading as af_grading
 
     namespace = _namespace(nb, folder)
     here = os.getcwd()
@@ -443,7 +443,7 @@ def _text(cell):
 def test_capstone_feedback_states_the_auc_and_the_thresholds(graded):
     output = _text(_cell(graded["course"].autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK), CAPSTONE))
     assert re.search(r"hidden ROC AUC 0\.9\d{3} on \d+ windows: full points", output), output
-    from reference import af_grading
+    from reference.af_cnn import grading as af_grading
 
     assert "full points at AUC >= 0.9" in output and "none below %.2f" % af_grading.FLOOR_AUC in output, output
     assert "coursekit_hidden_check" not in output  # the generated code is replaced by a note
@@ -485,7 +485,7 @@ def test_the_training_cell_limit_stops_a_runaway_training(tmp_path):
 def test_no_cheater_found_labels_or_grader_files(graded):
     graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "reads_hidden_file_labels", NOTEBOOK)
     output = _text(_cell(graded_nb, CAPSTONE))
-    assert "labels found: False" in output and "cannot import reference.af_grading" in output, output[-3000:]
+    assert "labels found: False" in output and "cannot import reference.af_cnn.grading" in output, output[-3000:]
     submitted = graded["course"].root / "autograded" / "reads_hidden_file_labels" / ASSIGNMENT
     assert not any(p.name.startswith("af_hidden") for p in submitted.rglob("*")), "hidden signals left behind"
 
@@ -511,7 +511,7 @@ def test_the_reference_notebook_reproduces_the_stored_spread(graded):
 
     import numpy as np
 
-    from reference import af_grading
+    from reference.af_cnn import grading as af_grading
 
     graded_nb = graded["course"].autograded_notebook(ASSIGNMENT, "passes_all", NOTEBOOK)
     auc = float(re.search(r"hidden ROC AUC (\d\.\d+)", _text(_cell(graded_nb, CAPSTONE))).group(1))

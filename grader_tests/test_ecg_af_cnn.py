@@ -1,4 +1,4 @@
-"""The reference solution of the AF capstone (reference/af_solution.py, the notebook's solution cells) on a toy task:
+"""The reference solution of the AF capstone (reference/af_cnn/solution.py, the notebook's solution cells) on a toy task:
 shapes, standardisation, batching, seeding, early stopping, restoring the best weights.
 
 The hidden checks run against the same module in test_af_cnn_checks.py; these tests pin the
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from reference import af_solution as solution
+from reference.af_cnn import solution
 
 #: Batched and unbatched float32 forward passes agree to rounding.
 BATCH_TOLERANCE = 1e-5

@@ -31,10 +31,7 @@ from coursekit.preprocessors import directives
 from coursekit.registry import get_check
 from reference.units import UNITS
 
-#: The capstone's in-process tests live in test_af_cnn_checks.py until it moves into its unit
-#: (its checks train networks: its own file chooses which seeds each check can afford).
-CAPSTONE = "af_cnn"
-WITH_REFERENCE = [u for u in UNITS if u.load_solution is not None and u.topic != CAPSTONE]
+WITH_REFERENCE = [u for u in UNITS if u.load_solution is not None]
 #: Grading seeds come from hash(secret, student, check); these stand in for students. The
 #: reference must hold on many; a wrong implementation must lose on every one of five, spread
 #: over small and large seeds.
@@ -289,14 +286,14 @@ def test_end_to_end_students_paste_catalogued_faults(unit):
         assert set(submission.scores) <= set(unit.points) and set(submission.feedback) <= set(unit.points)
         for cell, score in submission.scores.items():
             assert 0 <= score < unit.points[cell], (submission.student, cell)
-    assert unit.load_submissions() or not unit.end_to_end or unit.topic == CAPSTONE
+    assert unit.load_submissions() or not unit.end_to_end
 
 
 def test_the_generic_tests_cover_every_unit_with_a_reference():
-    """Nothing silently escapes: only the capstone (its own file) and units without a single
-    reference module (the midterm: its bank self-tests) are left out of the in-process tests."""
+    """Nothing silently escapes: only units without a single reference module (the midterm: its
+    bank self-tests) are left out of the in-process tests."""
     left_out = {u.topic for u in UNITS} - {u.topic for u in WITH_REFERENCE}
-    assert left_out <= {CAPSTONE} | {u.topic for u in UNITS if u.load_solution is None}
+    assert left_out <= {u.topic for u in UNITS if u.load_solution is None}
     assert all(np.isfinite(s) for s in MUTANT_SEEDS) and len(set(MUTANT_SEEDS)) == 5
 
 

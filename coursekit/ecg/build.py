@@ -44,8 +44,9 @@ DEFAULT_SEED = 2017
 SOURCES = ("cinc2017", "synthetic")
 DEFAULT_SOURCE = "cinc2017"
 PUBLIC_PATH = Path("source/05_af_cnn/data/af_train.npz")
-HIDDEN_PATH = Path("reference/data/af_hidden.npz")
-MANIFEST_PATH = Path("reference/data/af_build_manifest.json")
+#: Grader-only files live in the capstone's unit (reference/af_cnn/, see docs/units.md).
+HIDDEN_PATH = Path("reference/af_cnn/data/af_hidden.npz")
+MANIFEST_PATH = Path("reference/af_cnn/data/af_build_manifest.json")
 CHECKSUMS_PATH = Path(__file__).with_name("checksums.json")
 #: Where `coursekit data build` looks for the CinC 2017 pool when --pool is not given.
 POOL_ENVIRONMENT_VARIABLE = "COURSEKIT_CINC2017"

@@ -1,6 +1,6 @@
 """The data card of the AF capstone: real and synthetic ECG side by side, all numbers measured.
 
-``make_card`` writes ``reference/af_data/CARD.md``, ``measurements.json`` and two figures. For
+``make_card`` writes ``reference/af_cnn/card/CARD.md``, ``measurements.json`` and two figures. For
 the real splits (the committed files, built from PhysioNet/CinC 2017 by ``coursekit data build``)
 and the synthetic ones (``coursekit data build --source synthetic``, simulated in memory here):
 
@@ -11,8 +11,8 @@ and the synthetic ones (``coursekit data build --source synthetic``, simulated i
 - ``strips.png``: example windows of each class from each source; ``rr_histogram.png``: RR
   intervals per class, real next to synthetic;
 - three ROC AUCs on the real hidden split:
-  (1) the reference (``reference/af_solution.py``, the notebook's solution) trained on the real
-      public split, the 20 runs stored for grading by ``python -m reference.af_grading measure``;
+  (1) the reference (``reference/af_cnn/solution.py``, the notebook's solution) trained on the real
+      public split, the 20 runs stored for grading by ``python -m reference.af_cnn.grading measure``;
   (2) the same reference trained the same way on the synthetic public split, resampled to the
       real rate: the sim-to-real gap (``SIM_TO_REAL_SEEDS`` training seeds);
   (3) RR-feature baselines: logistic regression on the RR features (fitted on the real public
@@ -34,19 +34,19 @@ import numpy as np
 
 from . import build, dataset, features, importers
 
-CARD_DIR = Path("reference/af_data")
+CARD_DIR = Path("reference/af_cnn/card")
 SIM_TO_REAL_SEEDS = (0, 1)
 #: Goals of issue 11 for the reference on real data.
 GOAL_MEDIAN_AUC = 0.95
 
 
-def _course_root_on_path():
-    """Make ``reference`` (the grader-only package at the course root, the current directory) importable."""
-    import sys
+def _capstone():
+    """The capstone's unit (``reference/af_cnn/``), found through the course's registry; the course
+    root is the current directory."""
+    from coursekit import registry
 
-    root = str(Path.cwd())
-    if root not in sys.path:
-        sys.path.insert(0, root)
+    registry.use_course(Path.cwd())
+    return registry.unit("af_cnn")
 
 
 def _auc(y, score):
@@ -56,25 +56,23 @@ def _auc(y, score):
 
 
 def _card_run(run: dict) -> dict:
-    """One run of ``af_grading.train_reference_once`` (or its stored copy) in the card's terms."""
+    """One run of ``grading.train_reference_once`` (or its stored copy) in the card's terms."""
     return {"seed": int(run["seed"]), "hidden_auc": run["hidden_auc"], "best_epoch": run["best_epoch"],
             "epochs_run": run["epochs_run"], "val_auc": run["best_val_auc"], "wall_s": run["train_wall_s"],
             "cpu_s": run["train_cpu_s"], "threads": 1}
 
 
 def stored_cnn_runs(public_path, hidden_path) -> tuple[list[dict], str]:
-    """The reference's per-seed runs stored by ``python -m reference.af_grading measure``, and their file.
+    """The reference's per-seed runs stored by ``python -m reference.af_cnn.grading measure``, and their file.
 
     Refuses, naming the file and the command, when they were measured on other data.
     """
-    _course_root_on_path()
-    from reference import af_grading
-
+    grading = _capstone().load_grading()
     try:
-        stored = af_grading.stored_reference(hidden_path=Path(hidden_path), public_path=Path(public_path))
-    except af_grading.ReferenceOutOfDate as error:
+        stored = grading.stored_reference(hidden_path=Path(hidden_path), public_path=Path(public_path))
+    except grading.ReferenceOutOfDate as error:
         raise RuntimeError(f"{error}; the card reuses those runs") from error
-    return [_card_run(run) for run in stored["runs"]], os.path.relpath(af_grading.REFERENCE_PATH)
+    return [_card_run(run) for run in stored["runs"]], os.path.relpath(grading.REFERENCE_PATH)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -136,11 +134,9 @@ def _file_hash(path) -> str:
 
 def _sim_to_real_once(seed, X, y, patient_id, hidden_path):
     """Train the reference on synthetic windows (already at the real rate), score it on the real hidden split."""
-    _course_root_on_path()
     import torch
 
-    from reference import af_solution as solution
-
+    solution = _capstone().load_solution()
     os.environ["TQDM_DISABLE"] = "1"
     torch.set_num_threads(1)
     split = solution.split_by_patient(X, y, patient_id, **solution.FINAL_SPLIT)
@@ -158,7 +154,7 @@ def sim_to_real(synthetic_public, hidden_path, cached: dict | None, retrain=Fals
     X, y, fs, patient_id = synthetic_public
     real_fs = dataset.load_split(hidden_path)[2]
     key = {"hidden_content_sha256": dataset.content_sha256(hidden_path),
-           "solution_sha256": _file_hash(Path("reference/af_solution.py")), "seeds": list(SIM_TO_REAL_SEEDS),
+           "solution_sha256": _file_hash(_capstone().load_solution().__file__), "seeds": list(SIM_TO_REAL_SEEDS),
            "synthetic_rate_hz": fs, "real_rate_hz": real_fs}
     if cached and not retrain and cached.get("key") == key:
         log("sim-to-real: reusing the runs in measurements.json (same data, same reference)")
@@ -250,8 +246,7 @@ def _physiology_rows(stats: dict) -> list[str]:
 def make_card(seed=build.DEFAULT_SEED, out_dir=CARD_DIR, public_path=build.PUBLIC_PATH,
               hidden_path=build.HIDDEN_PATH, retrain=False, jobs=1, log=print) -> dict:
     """Measure everything and write ``out_dir/CARD.md``, ``measurements.json`` and the figures."""
-    _course_root_on_path()
-    from reference import af_grading
+    grading = _capstone().load_grading()
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -270,8 +265,8 @@ def make_card(seed=build.DEFAULT_SEED, out_dir=CARD_DIR, public_path=build.PUBLI
     baselines = rr_baselines(real["public"], real["hidden"])
     runs, where = stored_cnn_runs(public_path, hidden_path)
     aucs = np.array([run["hidden_auc"] for run in runs])
-    reference_auc = af_grading.reference_auc()
-    full, floor = af_grading.thresholds(reference_auc)
+    reference_auc = grading.reference_auc()
+    full, floor = grading.thresholds(reference_auc)
     gap_aucs = np.array([run["real_hidden_auc"] for run in gap["runs"]])
     _figures(out_dir, real["hidden"], synthetic["hidden"])
     met = bool(np.median(aucs) >= GOAL_MEDIAN_AUC and aucs.min() >= full)
@@ -317,7 +312,7 @@ def make_card(seed=build.DEFAULT_SEED, out_dir=CARD_DIR, public_path=build.PUBLI
         "",
         "| model | trained on | real hidden AUC |",
         "|---|---|---|",
-        f"| reference 1D CNN (`reference/af_solution.py`, the notebook's solution), {aucs.size} seed(s) | "
+        f"| reference 1D CNN (`reference/af_cnn/solution.py`, the notebook's solution), {aucs.size} seed(s) | "
         f"real public split | median {np.median(aucs):.4f} (min {aucs.min():.4f}, max {aucs.max():.4f}) |",
         f"| the same CNN, same training, {gap_aucs.size} seed(s): **sim-to-real gap** | synthetic public split "
         f"(resampled to {real['hidden'][2]:g} Hz) | median {np.median(gap_aucs):.4f} (min {gap_aucs.min():.4f}, "
@@ -326,7 +321,7 @@ def make_card(seed=build.DEFAULT_SEED, out_dir=CARD_DIR, public_path=build.PUBLI
         f"split | {baselines['logistic_rr']:.4f} |",
         f"| best single RR feature (`{best['name']}`), no training | - | {best['auc']:.4f} |",
         "",
-        f"Grading (`reference/af_grading.py`): reference AUC {reference_auc:.4f} (the median above), full points "
+        f"Grading (`reference/af_cnn/grading.py`): reference AUC {reference_auc:.4f} (the median above), full points "
         f"from {full:.4f}, none below {floor:.2f}. Goal of issue 11 (median >= {GOAL_MEDIAN_AUC}, every seed at "
         f"or above the full-credit threshold): **{'met' if met else 'NOT met'}** "
         f"({int(np.sum(aucs >= full))} of {aucs.size} seeds at full credit).",

@@ -138,7 +138,7 @@ def register(subparsers) -> None:
                    help="record this build's hashes in checksums.json (after a deliberate change)")
     p.set_defaults(handler=_guarded(_build))
 
-    p = commands.add_parser("card", help="real and synthetic data side by side: write reference/af_data/CARD.md")
+    p = commands.add_parser("card", help="real and synthetic data side by side: write reference/af_cnn/card/CARD.md")
     p.add_argument("--seed", type=int, default=build.DEFAULT_SEED, help="seed of the synthetic splits")
     p.add_argument("--retrain", action="store_true",
                    help="train the sim-to-real runs again even if measurements.json has them for these data")

@@ -1,43 +1,15 @@
 """05_af_cnn: atrial fibrillation vs normal rhythm from one-lead ECG with a 1D CNN (the capstone).
 
-The manifest of this unit (see ``docs/units.md``). Until the capstone's files move into this
-package (they are being reworked), its modules keep their old places, which the loaders name:
-``reference/af_solution.py`` (the reference, the notebook's solution cells verbatim),
-``reference/af_grading.py`` (AUC thresholds and the stored reference measurement),
-``reference/checks/af_cnn.py`` (hidden checks) and ``grader_tests/mutants/af_cnn.py``
-(wrong implementations). The capstone has its own end-to-end test
-(``grader_tests/test_af_cnn_notebook.py``: one autograde shared by fourteen submissions).
+The manifest of this unit (see ``docs/units.md``). ``solution.py`` is the reference (the notebook's
+solution cells verbatim), ``checks.py`` the hidden checks, ``wrong.py`` / ``correct.py`` the
+catalogues, ``grading.py`` the hidden-AUC thresholds and the stored reference measurement
+(``python -m reference.af_cnn.grading show``), ``data/`` the grader-only hidden split, what
+``coursekit data build`` wrote and the stored reference runs, ``card/`` the data card
+(``coursekit data card``). The capstone has its own end-to-end test
+(``grader_tests/test_af_cnn_notebook.py``: one autograde shared by its submissions).
 """
 
-import sys
-from pathlib import Path
-
-from coursekit.manifest import Unit
-
-
-def load_solution():
-    from reference import af_solution
-    return af_solution
-
-
-def load_checks():
-    from reference.checks import af_cnn
-    return af_cnn.CHECKS
-
-
-def load_wrong():
-    # Its catalogue still lives among the test helpers (it imports grader_tests/kit.py).
-    tests = str(Path(__file__).resolve().parents[2] / "grader_tests")
-    if tests not in sys.path:
-        sys.path.append(tests)
-    from mutants import af_cnn
-    return af_cnn.MUTANTS
-
-
-def load_correct():
-    from reference import af_cnn_correct
-    return af_cnn_correct.ALTERNATIVES
-
+from coursekit.manifest import Unit, unit_modules
 
 UNIT = Unit(
     topic="af_cnn",
@@ -53,9 +25,10 @@ UNIT = Unit(
         "test_hidden_auc": 10,
     },
     manual={"design_choices": 5, "results_and_limits": 5},
-    load_solution=load_solution,
-    load_checks=load_checks,
-    load_wrong=load_wrong,
-    load_correct=load_correct,
+    # The hidden AUC grades the notebook's trained model (the end-to-end test runs it); each case of
+    # the train_model check trains a small network (correct alternatives: fewer grading seeds).
+    whole_notebook_checks=("af_cnn.hidden_auc",),
+    training_checks=("af_cnn.train_model",),
     end_to_end=False,
+    **unit_modules(__name__),
 )

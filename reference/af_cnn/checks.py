@@ -8,7 +8,7 @@ source is below and is exec'd identically on both sides) so that a student's
 The capstone check ``af_cnn.hidden_auc`` writes the grader-only hidden ECG signals, raw mV,
 in an order drawn for this grading run, into the kernel's ``.coursekit/`` folder (signals
 only: the labels never leave this process), calls ``predict_proba(model, X_hidden)`` and
-scores the ROC AUC here, in tiers set in ``reference/af_grading.py``.
+scores the ROC AUC here, in tiers set in ``reference/af_cnn/grading.py``.
 
 Checks whose groups test different properties of one call pass a *property tag* as the
 last argument: the probe and the reference ignore it, the judge reads it.
@@ -24,8 +24,8 @@ import tempfile
 import numpy as np
 
 from coursekit.checks import Case, Check, Group, Partial, compare, short_repr
-from reference import af_grading
-from reference import af_solution as ref
+from reference.af_cnn import grading
+from reference.af_cnn import solution as ref
 
 #: float32 arithmetic in a different order differs by ~1e-7 relative; standardised values are O(1).
 FLOAT32_RTOL, FLOAT32_ATOL = 1e-4, 1e-5
@@ -421,6 +421,9 @@ def _split_groups(rng):
 
 # =========================================================================== build_model
 
+#: Freshly initialised networks whose outputs must leave [0, 1] somewhere (see BUILD_PROBE).
+LOGIT_INITS = 8
+
 BUILD_PROBE = '''
 def probe(ns, input_length, batch_sizes, seed, properties):
     import torch
@@ -441,9 +444,19 @@ def probe(ns, input_length, batch_sizes, seed, properties):
         if "logits" in properties:
             # Behaviour, not construction: logits are unbounded, so inputs of growing amplitude must
             # give some output outside [0, 1]; a network ending in a sigmoid or softmax never does.
-            # (A Sigmoid inside, e.g. squeeze-and-excitation gates, is fine.)
-            runs = [("eval", batch_sizes[0], scale) for scale in (1.0, 10.0, 100.0, 1000.0)]
-        for mode, n, scale in runs:
+            # (A Sigmoid inside, e.g. squeeze-and-excitation gates, is fine.) Logits bounded by the
+            # design (a GRU head: tanh states into a Linear layer) stay inside [0, 1] for about one
+            # initialisation in 13, so LOGIT_INITS networks are built (seeds seed, seed + 1, ...): a
+            # sigmoid at the output confines every one of them, such logits all of them ~1e-9 of the time.
+            runs = [("eval", batch_sizes[0], scale, init) for init in range(LOGIT_INITS)
+                    for scale in (1.0, 10.0, 100.0, 1000.0)]
+        else:
+            runs = [run + (0,) for run in runs]
+        built = 0
+        for mode, n, scale, init in runs:
+            if init != built:
+                torch.manual_seed(seed + init)
+                model, built = ns[FUNCTION](input_length), init
             model.train(mode == "train")
             x = torch.randn(n, 1, input_length, generator=generator) * scale
             try:
@@ -465,7 +478,7 @@ def probe(ns, input_length, batch_sizes, seed, properties):
         return info
     finally:
         torch.set_rng_state(state)
-'''
+'''.replace("LOGIT_INITS", str(LOGIT_INITS))
 
 
 def _no_expected(*args):
@@ -502,10 +515,10 @@ def _build_judge(case, expected, got):
     if "logits" in properties:
         ranges = [(out["min"], out["max"]) for out in info["outputs"] if out["min"] is not None]
         if ranges and all(0.0 <= low and high <= 1.0 for low, high in ranges):
-            return ("model(x) stayed within [0, 1] for inputs x of amplitude 1, 10, 100 and 1000 (outputs %.3g to "
-                    "%.3g): that looks like probabilities. build_model must return raw logits, unbounded real "
+            return ("model(x) stayed within [0, 1] for %d freshly built networks and inputs x of amplitude 1, 10, "
+                    "100 and 1000 (outputs %.3g to %.3g): that looks like probabilities. build_model must return raw logits, unbounded real "
                     "numbers (no sigmoid or softmax at the output: BCEWithLogitsLoss and predict_proba apply the "
-                    "sigmoid)" % (min(low for low, _ in ranges), max(high for _, high in ranges)))
+                    "sigmoid)" % (LOGIT_INITS, min(low for low, _ in ranges), max(high for _, high in ranges)))
     return None
 
 
@@ -517,8 +530,8 @@ def _build_groups(rng):
         if properties == ["parameters"]:
             label = "build_model(%d): its trainable parameters" % length
         elif properties == ["logits"]:
-            label = ("build_model(%d): its outputs in eval mode on x of shape (%d, 1, %d), amplitudes 1 to 1000"
-                     % (length, sizes[0], length))
+            label = ("build_model(%d), %d networks: their outputs in eval mode on x of shape (%d, 1, %d), "
+                     "amplitudes 1 to 1000" % (length, LOGIT_INITS, sizes[0], length))
         else:
             label = "model = build_model(%d); model(x) for x of shape (n, 1, %d), n in %s" % (length, length, sizes)
         return Case((length, sizes, seed, properties), label=label)
@@ -850,7 +863,7 @@ def probe(ns, file_name, order_seed):
 
 @functools.lru_cache(maxsize=2)
 def _hidden(path=None):
-    return af_grading.load_hidden(path or af_grading.HIDDEN_PATH)
+    return grading.load_hidden(path or grading.HIDDEN_PATH)
 
 
 def _hidden_order(order_seed):
@@ -876,15 +889,15 @@ def _hidden_labels(file_name, order_seed):
 
 
 def _hidden_judge(case, expected, got):
-    reference_auc = af_grading.reference_auc()
+    reference_auc = grading.reference_auc()
     if got.raised:
         return "%s; no points for the hidden AUC. The rule: %s" % (
             _raised(got, "predict_proba(model, X_hidden) should return probabilities"),
-            af_grading.describe_thresholds(reference_auc))
+            grading.describe_thresholds(reference_auc))
     value, again = got.value["p"], got.value["again"]
     if isinstance(value, dict) and "__opaque__" in value:
         return "predict_proba returned %s, not an array of probabilities" % _opaque_type(value)
-    if af_grading.probability_problem(value, len(expected.value)) is None:
+    if grading.probability_problem(value, len(expected.value)) is None:
         first = np.asarray(value, dtype=float)[:REPEATED_WINDOWS]
         try:
             again = np.asarray(again, dtype=float)
@@ -897,7 +910,7 @@ def _hidden_judge(case, expected, got):
                     "in training mode (dropout, batch-norm batch statistics: call model.eval()) or something "
                     "computed across the batch (a softmax over the windows, the batch's mean and std): no "
                     "points for the hidden AUC" % REPEATED_WINDOWS)
-    fraction, message = af_grading.hidden_auc_verdict(expected.value, value, reference_auc)
+    fraction, message = grading.hidden_auc_verdict(expected.value, value, reference_auc)
     if fraction <= 0.0:
         return message
     return Partial(fraction, message)
@@ -905,7 +918,7 @@ def _hidden_judge(case, expected, got):
 
 def _hidden_groups(rng):
     n = len(_hidden()[0])
-    af_grading.reference_auc()  # fail the grading run at once, for the instructor, if it is out of date
+    grading.reference_auc()  # fail the grading run at once, for the instructor, if it is out of date
     return [Group("ROC AUC of your trained model on the grader's hidden ECG windows",
                   [Case((HIDDEN_FILE, int(rng.integers(2**31))),
                         label="predict_proba(model, X_hidden) on %d hidden windows (raw mV, shuffled)" % n)])]

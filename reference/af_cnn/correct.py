@@ -1,14 +1,15 @@
 """Correct capstone solutions written differently from the reference, named after their design.
 
-Two catalogues (the lead moves this file to ``reference/af_cnn/correct.py``):
+Two catalogues:
 
 ``ALTERNATIVES``
     One graded function each, as ``coursekit.manifest.Alternative`` (``source`` is executed over
     the reference solution's namespace, like the wrong implementations): architectures students
     really build, a Sigmoid or Softmax *inside* included (squeeze-and-excitation gates, attention
-    pooling), and training loops with other optimisers and losses the notebook permits.
-    ``grader_tests/test_af_cnn_checks.py`` proves each keeps every point of its check on several
-    grading seeds (cheap: the checks train only a small grader-owned network).
+    pooling), training loops with other optimisers and losses the notebook permits, and other
+    styles of the remaining functions (``OTHER_STYLES``). ``grader_tests/test_units.py`` proves each
+    keeps every point of its check on 20 grading seeds, 5 for train_model (cheap: the checks train
+    only a small grader-owned network).
 
 ``SOLUTIONS``
     Complete set-ups (a ``build_model`` and a ``train_model`` of the catalogue plus a final
@@ -20,7 +21,10 @@ Two catalogues (the lead moves this file to ``reference/af_cnn/correct.py``):
 
 from __future__ import annotations
 
+import inspect
+
 from coursekit.manifest import Alternative
+from reference.af_cnn import solution
 
 _NET = """
 import copy
@@ -205,8 +209,77 @@ AUGMENTED = _train("train_with_the_notebooks_augmentation_helper", _LOOP.replace
 optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_of = nn.BCEWithLogitsLoss()"""))
 
+#: Correct implementations that differ from the reference in form (another loader, torch instead of
+#: numpy, scikit-learn's splitter, a DataLoader, ties as improvements): the checks judge properties
+#: and values, not the reference's own choices.
+OTHER_STYLES = [
+    Alternative("load_like_the_kits_loader", "af_cnn.load_af_data", """
+from coursekit.ecg import dataset
+def load_af_data(path):
+    data = dict(np.load(path))
+    for name in ("X", "y", "fs", "patient_id"):
+        if name not in data:
+            raise dataset.DatasetError("field %s is missing" % name)
+    if data["X"].dtype.kind == "i" and "gain" not in data:
+        raise ValueError("gain is missing")
+    if not len(data["X"]) == len(data["y"]) == len(data["patient_id"]):
+        raise ValueError("lengths differ")
+    X = data["X"] / data["gain"] if "gain" in data else data["X"]
+    return X.astype("float32"), data["y"].astype(int), data["fs"], data["patient_id"]
+"""),
+    Alternative("standardize_in_torch", "af_cnn.standardize", """
+import torch
+def standardize(X):
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float64)
+    std = X.std(dim=-1, keepdim=True, unbiased=False).clamp_min(1e-6)
+    return ((X - X.mean(dim=-1, keepdim=True)) / std).float().numpy()
+"""),
+    Alternative("split_with_sklearn_on_patients", "af_cnn.split_by_patient", """
+from sklearn.model_selection import train_test_split
+def split_by_patient(X, y, patient_id, test_size=0.2, val_size=0.2, seed=0):
+    if not len(X) == len(y) == len(patient_id):
+        raise ValueError("lengths differ")
+    if not (0 < test_size < 1 and 0 < val_size < 1 and test_size + val_size < 1):
+        raise ValueError("bad sizes")
+    patient_id = np.asarray(patient_id)
+    patients = np.unique(patient_id)
+    label = np.array([int(np.mean(y[patient_id == p]) >= 0.5) for p in patients])
+    rest, test = train_test_split(patients, test_size=test_size, stratify=label, random_state=seed)
+    rest_label = label[np.searchsorted(patients, rest)]
+    train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=rest_label,
+                                  random_state=seed)
+    return {"train": np.flatnonzero(np.isin(patient_id, train)), "val": np.flatnonzero(np.isin(patient_id, val)),
+            "test": np.flatnonzero(np.isin(patient_id, test))}
+"""),
+    Alternative("build_flatten_sized_from_the_length", "af_cnn.build_model", """
+import torch
+from torch import nn
+def build_model(input_length):
+    conv = nn.Sequential(nn.Conv1d(1, 8, 9, stride=4, padding=4), nn.BatchNorm1d(8), nn.ReLU(), nn.MaxPool1d(4),
+                         nn.Conv1d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool1d(4))
+    with torch.no_grad():
+        flat = conv(torch.zeros(1, 1, input_length)).numel()
+    return nn.Sequential(conv, nn.Flatten(), nn.Dropout(0.3), nn.Linear(flat, 1), nn.Flatten(0))
+"""),
+    Alternative("predict_with_a_dataloader", "af_cnn.predict_proba", """
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+def predict_proba(model, X, batch_size=256):
+    data = TensorDataset(torch.from_numpy(standardize(X)).unsqueeze(1))
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for (batch,) in DataLoader(data, batch_size=batch_size):
+            out.append(torch.sigmoid(model(batch)).numpy())
+    return np.concatenate(out).astype(np.float32) if out else np.empty(0, dtype=np.float32)
+"""),
+    Alternative("train_ties_count_as_improvement", "af_cnn.train_model",
+           inspect.getsource(solution.train_model).replace(
+               'if val_auc > history["best_val_auc"]:', 'if val_auc >= history["best_val_auc"]:')),
+]
+
 ALTERNATIVES = [PLAIN_CNN, RESIDUAL, SQUEEZE_EXCITATION, ATTENTION_POOLING, RECURRENT_HEAD,
-                ADAMW_POS_WEIGHT, SGD_FOCAL, AUGMENTED]
+                ADAMW_POS_WEIGHT, SGD_FOCAL, AUGMENTED] + OTHER_STYLES
 
 #: Complete capstone set-ups: (build_model alternative or None for the reference's, train_model
 #: alternative or None, train_final_model keyword arguments).

@@ -4,7 +4,8 @@ THE ONE PLACE TO CHANGE THE CAPSTONE THRESHOLDS is the block of constants just b
 ``docs/af-capstone.md`` explains them; the notebook quotes them to students and the hidden
 check's message repeats them with the numbers of the grading run.
 
-How a submission's hidden AUC becomes points (:func:`auc_credit`)::
+How a submission's hidden AUC becomes points (:func:`auc_credit`; the rule is
+``coursekit.auc_tiers``, shared with ``06_sequences``, with the capstone's margin and floor)::
 
     full  = reference_auc - FULL_CREDIT_MARGIN
     auc >= full                  -> all points
@@ -15,10 +16,10 @@ How a submission's hidden AUC becomes points (:func:`auc_credit`)::
 costs about a minute of processor time per run and its result varies by ~0.01 between training
 seeds, so it is measured once, as the median over several seeds, by
 
-    python -m reference.af_grading measure --seeds 20 --jobs 2
+    python -m reference.af_cnn.grading measure --seeds 20 --jobs 2
 
-which trains the reference solution (``reference/af_solution.py``, the notebook's own final
-configuration) on the public split and writes ``reference/data/af_reference.json`` (committed)
+which trains the reference solution (``reference/af_cnn/solution.py``, the notebook's own final
+configuration) on the public split and writes ``reference/af_cnn/data/af_reference.json`` (committed)
 with every seed's AUC and the checksums of the two data files. Grading refuses to run with a
 stored AUC that was measured on other data (a rebuilt or changed split): re-measure first.
 """
@@ -33,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from coursekit.auc_tiers import AucTiers, probability_problem  # noqa: F401 - probability_problem: for checks.py
+
 # ============================================================================ thresholds
 #: Full points at a hidden AUC of at least (reference AUC - FULL_CREDIT_MARGIN). On the real hidden
 #: split (1,240 windows, 593 patients) the reference's seed-to-seed spread is about 0.005 and one
@@ -45,14 +48,15 @@ FULL_CREDIT_MARGIN = 0.02
 #: than a ruler on the RR intervals gives.
 FLOOR_AUC = 0.90
 #: Set to a number to override the measured reference AUC (e.g. for a different data set before
-#: re-measuring); None uses reference/data/af_reference.json.
+#: re-measuring); None uses reference/af_cnn/data/af_reference.json.
 REFERENCE_AUC_OVERRIDE = None
 # ============================================================================
 
-ROOT = Path(__file__).resolve().parents[1]
-HIDDEN_PATH = ROOT / "reference" / "data" / "af_hidden.npz"
+UNIT_DIR = Path(__file__).resolve().parent
+ROOT = UNIT_DIR.parents[1]
+HIDDEN_PATH = UNIT_DIR / "data" / "af_hidden.npz"
 PUBLIC_PATH = ROOT / "source" / "05_af_cnn" / "data" / "af_train.npz"
-REFERENCE_PATH = ROOT / "reference" / "data" / "af_reference.json"
+REFERENCE_PATH = UNIT_DIR / "data" / "af_reference.json"
 
 
 class ReferenceOutOfDate(RuntimeError):
@@ -60,78 +64,14 @@ class ReferenceOutOfDate(RuntimeError):
 
 
 # --------------------------------------------------------------------------- verdict
+# The tier rule itself is coursekit.auc_tiers (06_sequences uses it too); these names keep the
+# capstone's margin and floor.
 
-def thresholds(reference_auc: float, margin: float | None = None, floor: float | None = None) -> tuple[float, float]:
-    """(full-credit threshold, floor) for a reference AUC; ``margin`` and ``floor`` default to the
-    capstone's constants (06_sequences passes its own and shares the rule)."""
-    margin = FULL_CREDIT_MARGIN if margin is None else margin
-    return reference_auc - margin, FLOOR_AUC if floor is None else floor
-
-
-def auc_credit(auc: float, reference_auc: float, margin: float | None = None, floor: float | None = None) -> float:
-    """Fraction of the points for a hidden AUC (see the module docstring)."""
-    full, floor = thresholds(reference_auc, margin, floor)
-    if auc < floor:
-        return 0.0  # the floor is absolute, even if a weak reference put the full threshold below it
-    if auc >= full:
-        return 1.0
-    return (auc - floor) / (full - floor)
-
-
-def describe_thresholds(reference_auc: float, margin: float | None = None, floor: float | None = None) -> str:
-    margin = FULL_CREDIT_MARGIN if margin is None else margin
-    full, floor = thresholds(reference_auc, margin, floor)
-    return ("full points at AUC >= %.3f (the reference's %.3f - %.2f), none below %.2f, linear in between"
-            % (full, reference_auc, margin, floor))
-
-
-def probability_problem(probabilities, n_windows: int) -> str | None:
-    """Why ``probabilities`` cannot be scored as P(AF) for ``n_windows`` windows, or None."""
-    try:
-        p = np.asarray(probabilities, dtype=float)
-    except (TypeError, ValueError):
-        return "predict_proba must return an array of %d numbers, got %s" % (n_windows, _kind(probabilities))
-    if p.shape != (n_windows,):
-        return ("predict_proba must return one probability per window, shape (%d,), got shape %s"
-                % (n_windows, p.shape))
-    bad = int(np.count_nonzero(~np.isfinite(p)))
-    if bad:
-        return "%d of the %d probabilities are NaN or infinite" % (bad, n_windows)
-    if p.min() < 0 or p.max() > 1:
-        return ("probabilities must lie in [0, 1], got values from %.3g to %.3g: logits? "
-                "predict_proba should apply torch.sigmoid" % (p.min(), p.max()))
-    if np.ptp(p) == 0:
-        return ("all %d probabilities are equal (%.4g): the model does not tell windows apart "
-                "(ROC AUC 0.5)" % (n_windows, p[0]))
-    return None
-
-
-def hidden_auc_verdict(y_true, probabilities, reference_auc: float):
-    """(fraction of the points, message for the student) for predictions on the hidden windows."""
-    from sklearn.metrics import roc_auc_score
-
-    y_true = np.asarray(y_true)
-    problem = probability_problem(probabilities, len(y_true))
-    if problem:
-        return 0.0, problem + "; no points for the hidden AUC. The rule: %s" % describe_thresholds(reference_auc)
-    auc = float(roc_auc_score(y_true, np.asarray(probabilities, dtype=float)))
-    fraction = auc_credit(auc, reference_auc)
-    full, floor = thresholds(reference_auc)
-    if fraction >= 1.0:
-        verdict = "full points"
-    elif fraction > 0.0:
-        verdict = "%.0f%% of the points" % (100 * fraction)
-    else:
-        verdict = "no points (below the floor of %.2f)" % floor
-    message = "hidden ROC AUC %.4f on %d windows: %s. The rule: %s" % (auc, len(y_true), verdict,
-                                                                        describe_thresholds(reference_auc))
-    return fraction, message
-
-
-def _kind(value) -> str:
-    if isinstance(value, dict) and "__opaque__" in value:
-        return value["__opaque__"].get("type", "an object")
-    return type(value).__name__
+TIERS = AucTiers(FULL_CREDIT_MARGIN, FLOOR_AUC)
+thresholds = TIERS.thresholds
+auc_credit = TIERS.credit
+describe_thresholds = TIERS.describe
+hidden_auc_verdict = TIERS.verdict
 
 
 # --------------------------------------------------------------------------- the stored reference
@@ -150,7 +90,7 @@ def stored_reference(path: Path = REFERENCE_PATH, hidden_path: Path = HIDDEN_PAT
     Raises ReferenceOutOfDate, naming the file and the command that fixes it.
     """
     if not path.is_file():
-        raise ReferenceOutOfDate("%s is missing: run `python -m reference.af_grading measure`" % path)
+        raise ReferenceOutOfDate("%s is missing: run `python -m reference.af_cnn.grading measure`" % path)
     stored = json.loads(path.read_text())
     checked = [("hidden", "hidden_content_sha256", hidden_path)]
     if public_path is not None:
@@ -160,7 +100,7 @@ def stored_reference(path: Path = REFERENCE_PATH, hidden_path: Path = HIDDEN_PAT
         if stored.get(key) != actual:
             raise ReferenceOutOfDate("%s was measured on another %s split (sha256 %s, now %s): rebuild the data "
                                      "with `coursekit data build --check` or re-measure with `python -m "
-                                     "reference.af_grading measure`" % (path, split, str(stored.get(key))[:12],
+                                     "reference.af_cnn.grading measure`" % (path, split, str(stored.get(key))[:12],
                                                                         actual[:12]))
     return stored
 
@@ -189,7 +129,7 @@ def train_reference_once(seed: int, public_path: Path = PUBLIC_PATH, hidden_path
     import torch
     from sklearn.metrics import roc_auc_score
 
-    from reference import af_solution as solution
+    from reference.af_cnn import solution
 
     os.environ["TQDM_DISABLE"] = "1"  # the notebook's progress bar, 24 times per seed, says nothing here
     torch.set_num_threads(threads)
@@ -255,11 +195,11 @@ def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=prin
     if not runs:
         raise SystemExit("no runs to store: %s has none for these data" % partial)
     aucs = np.array([run["hidden_auc"] for run in runs])
-    from reference import af_solution as solution
+    from reference.af_cnn import solution
 
     result = {
         "reference_auc": round(float(np.median(aucs)), 4),
-        "how": "median hidden ROC AUC of reference/af_solution.py trained like the notebook "
+        "how": "median hidden ROC AUC of reference/af_cnn/solution.py trained like the notebook "
                "(train_final_model on split_by_patient(**FINAL_SPLIT) of the public split), one torch thread",
         "final_config": solution.FINAL_CONFIG, "final_split": solution.FINAL_SPLIT,
         "training_budget_s": solution.TRAINING_BUDGET_S,
@@ -282,7 +222,7 @@ def measure(seeds: int = 20, jobs: int = 1, out: Path = REFERENCE_PATH, log=prin
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference.af_grading",
+    parser = argparse.ArgumentParser(prog="python -m reference.af_cnn.grading",
                                      description="Measure the capstone's reference hidden AUC.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("measure", help="train the reference with several seeds; write af_reference.json")

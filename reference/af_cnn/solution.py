@@ -1,10 +1,11 @@
 """Reference solution of the AF capstone notebook (``source/05_af_cnn/af_cnn.ipynb``).
 
-The graded functions below are the notebook's solution cells, verbatim (docstrings included;
-``grader_tests/test_af_cnn_checks.py`` fails if the two drift apart), so that they are the spec
-students get: load, standardise, split by patient, the 1D CNN, prediction, training, and the
-final configuration (``train_final_model``) the stored reference AUC was measured with.
-``patient_labels`` is a helper of the hidden checks. Grader-only: never enters a student's kernel.
+The functions below are the notebook's solution cells, verbatim (docstrings included;
+``grader_tests/test_units.py`` fails if the two drift apart), so that they are the spec
+students get: load, standardise, split by patient, the 1D CNN, prediction, training, the
+final configuration (``train_final_model``) the stored reference AUC was measured with, and
+the ungraded ``plot_examples`` and ``evaluate``. ``patient_labels`` is a helper of the hidden
+checks. Grader-only: never enters a student's kernel.
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ import copy
 import sys
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
 from torch import nn
 from tqdm import tqdm
+
+# The notebook's locked augmentation helper (cell augmentation_helper) is the kit's augmentation, the
+# one that also makes the hidden split (grader_tests/test_af_cnn_checks.py proves the notebook's copy
+# is the same code): students may call it in train_model, so alternatives and mutants executed over
+# this module find it too.
+from coursekit.ecg.augment import augment as augment_windows
 
 #: Processor seconds the final training may use (the notebook's TRAINING_BUDGET_S).
 TRAINING_BUDGET_S = 90
@@ -67,6 +75,24 @@ def load_af_data(path):
         raise ValueError("%s: X has %d windows but y has %d labels and patient_id %d entries"
                          % (path, X.shape[0], len(y), len(patient_id)))
     return X.astype(np.float32), y.astype(np.int64), float(fields["fs"]), patient_id.astype(str)
+
+
+def plot_examples(X, y, fs, index=0):
+    """One figure: the index-th normal window and the index-th AF window side by side (time in s,
+    amplitude in mV), and a bar chart of the number of windows per class. Returns the figure."""
+    t = np.arange(X.shape[1]) / fs
+    fig, axes = plt.subplots(1, 3, figsize=(16, 3.4), gridspec_kw={"width_ratios": [5, 5, 1.3]})
+    for ax, label, name in ((axes[0], 0, "normal sinus rhythm"), (axes[1], 1, "atrial fibrillation")):
+        window = np.flatnonzero(y == label)[index]
+        ax.plot(t, X[window], lw=0.7, color="black")
+        ax.set(title="%s (window %d)" % (name, window), xlabel="time (s)", ylabel="amplitude (mV)",
+               xlim=(0, t[-1]))
+        ax.grid(alpha=0.3)
+    counts = np.bincount(y, minlength=2)
+    axes[2].bar(["normal", "AF"], counts, color=["tab:blue", "tab:red"])
+    axes[2].set(title="class balance", ylabel="windows")
+    fig.tight_layout()
+    return fig
 
 
 def standardize(X):
@@ -169,35 +195,6 @@ def predict_proba(model, X, batch_size=256):
     return out
 
 
-# The notebook's locked augmentation helper (cell augmentation_helper), verbatim: students may call it
-# in train_model, so alternatives and mutants executed over this module find it too.
-def augment_windows(X, fs, rng, *, max_gain=1.25, noise_mv=0.05, wander_mv=0.2, flip_p=0.5, shift=True):
-    """Randomly transformed copies of the windows X (n, L) in mV at fs Hz, float32; X is not changed.
-
-    rng: a numpy Generator (np.random.default_rng(seed)), so your training stays seeded.
-    Per window: gain g log-uniform in [1/max_gain, max_gain]; Gaussian noise with a std uniform in
-    [0, noise_mv]; baseline wander a*sin(2*pi*f*t + phase), a uniform in [0, wander_mv], f in
-    [0.05, 0.5] Hz; polarity flipped with probability flip_p; a circular shift by a uniform number
-    of samples if shift. Set an amount to 0 (or shift=False) to switch that transform off.
-    """
-    X = np.array(X, dtype=np.float64, copy=True)
-    n, length = X.shape
-    t = np.arange(length) / float(fs)
-    gain = np.exp(rng.uniform(-np.log(max_gain), np.log(max_gain), size=(n, 1)))
-    X *= gain
-    X += rng.normal(size=(n, length)) * rng.uniform(0.0, noise_mv, size=(n, 1))
-    amplitude = rng.uniform(0.0, wander_mv, size=(n, 1))
-    frequency = rng.uniform(0.05, 0.5, size=(n, 1))
-    phase = rng.uniform(0.0, 2 * np.pi, size=(n, 1))
-    X += amplitude * np.sin(2 * np.pi * frequency * t + phase)
-    X *= np.where(rng.random(size=(n, 1)) < flip_p, -1.0, 1.0)
-    if shift:
-        shifts = rng.integers(0, length, size=n)
-        rows = np.arange(n)[:, None]
-        X = X[rows, (np.arange(length)[None, :] - shifts[:, None]) % length]
-    return X.astype(np.float32)
-
-
 def train_model(model, X_train, y_train, X_val, y_val, *, epochs=24, lr=3e-3, weight_decay=1e-3,
                 batch_size=64, patience=8, seed=0, time_budget_s=TRAINING_BUDGET_S):
     """Train `model` in place with early stopping on the validation ROC AUC; return the history.
@@ -266,3 +263,18 @@ def train_final_model(X_train, y_train, X_val, y_val, seed=0):
     history = train_model(net, X_train, y_train, X_val, y_val, epochs=16, lr=3e-3, weight_decay=1e-3,
                           batch_size=64, patience=6, seed=seed, time_budget_s=TRAINING_BUDGET_S)
     return net, history
+
+
+def evaluate(model, X, y, threshold=0.5):
+    """Test-set metrics with scikit-learn.
+
+    Returns a dict: "accuracy" (float, at `threshold`), "auc" (ROC AUC), "fpr" and "tpr" (the ROC
+    curve, arrays), "confusion" (2x2 array, rows = true class 0/1, columns = predicted 0/1),
+    "probabilities" (predict_proba(model, X)).
+    """
+    probabilities = predict_proba(model, X)
+    predicted = (probabilities >= threshold).astype(int)
+    fpr, tpr, _ = roc_curve(y, probabilities)
+    return {"accuracy": float(np.mean(predicted == y)), "auc": float(roc_auc_score(y, probabilities)),
+            "fpr": fpr, "tpr": tpr, "confusion": confusion_matrix(y, predicted, labels=[0, 1]),
+            "probabilities": probabilities}

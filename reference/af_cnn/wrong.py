@@ -1,6 +1,6 @@
 """Wrong implementations of 05_af_cnn that students really write, named after the fault.
 
-Each ``source`` is executed over the reference solution (``reference/af_solution.py``), so a
+Each ``source`` is executed over the reference solution (``reference/af_cnn/solution.py``), so a
 faulty ``predict_proba`` still calls the reference ``standardize``. Most are the reference's
 own source with one fault put in (``_mutate``), which keeps them complete and readable;
 ``grader_tests/test_af_cnn_checks.py`` proves that every one loses points in its check on
@@ -10,8 +10,8 @@ several seeds.
 import inspect
 import textwrap
 
-from kit import Mutant
-from reference import af_solution as ref
+from coursekit.manifest import Mutant
+from reference.af_cnn import solution as ref
 
 
 def _m(name, check, source, header=""):

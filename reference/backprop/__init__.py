@@ -6,32 +6,7 @@ cells), ``checks.py`` the hidden checks, ``wrong.py`` the wrong implementations 
 points, ``correct.py`` (when present) correct alternatives that must keep every point.
 """
 
-from coursekit.manifest import Unit
-
-
-def load_solution():
-    from . import solution
-    return solution
-
-
-def load_checks():
-    from . import checks
-    return checks.CHECKS
-
-
-def load_wrong():
-    from . import wrong
-    return wrong.MUTANTS
-
-
-def load_correct():
-    from . import correct
-    return correct.ALTERNATIVES
-
-
-def load_submissions():
-    from . import wrong
-    return wrong.SUBMISSIONS
+from coursekit.manifest import Unit, unit_modules
 
 
 UNIT = Unit(
@@ -49,10 +24,6 @@ UNIT = Unit(
     },
     manual={"vanishing_gradients_answer": 3},
     constants={"XOR_LEARNING_RATE": (5.0, "`lr={}`"), "XOR_EPOCHS": (1000, "`epochs={}`")},
-    load_solution=load_solution,
-    load_checks=load_checks,
-    load_wrong=load_wrong,
-    load_correct=load_correct,
-    load_submissions=load_submissions,
     training_checks=("backprop.train_xor",),
+    **unit_modules(__name__),
 )

@@ -8,17 +8,12 @@ scores full and its misconceptions 0. Generic end-to-end tests skip it (every st
 another exam); ``grader_tests/test_midterm_course.py`` grades a class of personalised copies.
 """
 
-from coursekit.manifest import Unit
+from coursekit.manifest import Unit, unit_modules
 
 
 def load_exam():
     from . import checks
     return checks.EXAM
-
-
-def load_checks():
-    from . import checks
-    return checks.CHECKS
 
 
 UNIT = Unit(
@@ -31,6 +26,6 @@ UNIT = Unit(
         "test_q07": 2, "test_q08": 1, "test_q09": 2, "test_q10": 2, "test_q11": 3, "test_q12": 2,
         "test_q13": 2, "test_q14": 2, "test_q15": 2, "test_q16": 1,
     },
-    load_checks=load_checks,
     end_to_end=False,
+    **unit_modules(__name__),
 )

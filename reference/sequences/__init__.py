@@ -6,27 +6,7 @@ setup and solution cells), ``checks.py`` the hidden checks (Part A judged agains
 reference AUC, ``data/`` the hidden subjects (built by ``python -m coursekit.intervals build``).
 """
 
-from coursekit.manifest import Unit
-
-
-def load_solution():
-    from . import solution
-    return solution
-
-
-def load_checks():
-    from . import checks
-    return checks.CHECKS
-
-
-def load_wrong():
-    from . import wrong
-    return wrong.MUTANTS
-
-
-def load_correct():
-    from . import correct
-    return correct.ALTERNATIVES
+from coursekit.manifest import Unit, unit_modules
 
 
 #: The hidden AUC grades the notebook's trained best_model (the end-to-end test runs it); the
@@ -60,12 +40,9 @@ UNIT = Unit(
     constants={"WINDOW": (16, "`WINDOW = {}`"), "STEP": (8, "`STEP = {}`"), "K_FOLDS": (3, "K_FOLDS = {}"),
                "FULL_CREDIT_MARGIN": (0.03, "within **{}**"), "FLOOR_AUC": (0.87, "none below **{}**"),
                "MIN_PARAMETERS": (100, "between {} and"), "MAX_PARAMETERS": (100_000, "and {:,} trainable")},
-    load_solution=load_solution,
-    load_checks=load_checks,
-    load_wrong=load_wrong,
-    load_correct=load_correct,
     # grader_tests/test_sequences_notebook.py grades one shared class (solution, stub, faulty students,
     # cheaters) end to end: cheaper than a second, generic autograde of this notebook.
     end_to_end=False,
     **{name: value for name, value in _CHECK_KINDS.items() if name in Unit.__dataclass_fields__},
+    **unit_modules(__name__),
 )

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference import af_grading
+from coursekit.auc_tiers import AucTiers, probability_problem  # noqa: F401 - probability_problem: for checks.py
 
 # ============================================================================ thresholds
 #: Full points at a hidden AUC >= reference AUC - FULL_CREDIT_MARGIN: about three standard errors
@@ -77,50 +77,12 @@ def load_hidden(path: Path = HIDDEN_PATH):
     return X, y
 
 
-# The tier rule is the capstone's (reference/af_grading.py), with this unit's margin and floor.
-def thresholds(reference_auc: float) -> tuple[float, float]:
-    return af_grading.thresholds(reference_auc, FULL_CREDIT_MARGIN, FLOOR_AUC)
-
-
-def auc_credit(auc: float, reference_auc: float) -> float:
-    return af_grading.auc_credit(auc, reference_auc, FULL_CREDIT_MARGIN, FLOOR_AUC)
-
-
-def describe_thresholds(reference_auc: float) -> str:
-    return af_grading.describe_thresholds(reference_auc, FULL_CREDIT_MARGIN, FLOOR_AUC)
-
-
-def probability_problem(p, n: int) -> str | None:
-    """Why ``p`` cannot be scored as n probabilities, or None."""
-    try:
-        p = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        return "predict_proba must return an array of %d numbers" % n
-    if p.shape != (n,):
-        return "predict_proba must return one probability per window, shape (%d,), got shape %s" % (n, p.shape)
-    if not np.all(np.isfinite(p)):
-        return "%d of the %d probabilities are NaN or infinite" % (int(np.sum(~np.isfinite(p))), n)
-    if p.min() < 0 or p.max() > 1:
-        return ("probabilities must lie in [0, 1], got %.3g to %.3g: logits? predict_proba should apply "
-                "torch.sigmoid" % (p.min(), p.max()))
-    if np.ptp(p) == 0:
-        return "all %d probabilities are equal: the model does not tell windows apart (AUC 0.5)" % n
-    return None
-
-
-def hidden_auc_verdict(y_true, probabilities, reference_auc: float):
-    """(fraction of the points, message) for predictions on the hidden windows."""
-    from sklearn.metrics import roc_auc_score
-
-    problem = probability_problem(probabilities, len(y_true))
-    if problem:
-        return 0.0, problem + "; no points for the hidden AUC. The rule: %s" % describe_thresholds(reference_auc)
-    auc = float(roc_auc_score(y_true, np.asarray(probabilities, dtype=float)))
-    fraction = auc_credit(auc, reference_auc)
-    verdict = ("full points" if fraction >= 1 else "%.0f%% of the points" % (100 * fraction) if fraction > 0
-               else "no points (below the floor of %.2f)" % FLOOR_AUC)
-    return fraction, "hidden ROC AUC %.4f on %d windows of subjects you never saw: %s. The rule: %s" % (
-        auc, len(y_true), verdict, describe_thresholds(reference_auc))
+# The tier rule is coursekit.auc_tiers (the capstone's too), with this unit's margin and floor.
+TIERS = AucTiers(FULL_CREDIT_MARGIN, FLOOR_AUC, scored_on="windows of subjects you never saw")
+thresholds = TIERS.thresholds
+auc_credit = TIERS.credit
+describe_thresholds = TIERS.describe
+hidden_auc_verdict = TIERS.verdict
 
 
 def stored_reference(path: Path = REFERENCE_PATH) -> dict:
