@@ -7,11 +7,15 @@ about 40 s of processor time, so faults are combined into few students):
 - ``untouched``: the release as handed out: 0 points, the grader does not crash;
 - ``dana``: faults from ``reference/sequences/wrong.py`` that pass the public tests (seed ignored by
   subject_kfold, repeated beats accepted, bias flag ignored, no input check in run_rnn, ``>=`` in
-  diagnose_fit) plus a final model that cheats: it patches scikit-learn's ``roc_auc_score`` in its
-  kernel and predicts 0.5 everywhere: no hidden-AUC points (AUC is computed in the grader's process);
+  diagnose_fit) plus final AF and gait models that cheat: they patch scikit-learn's ``roc_auc_score``
+  in the kernel and predict 0.5 everywhere: no hidden-AUC points for either (AUC is computed in the
+  grader's process);
 - ``gina``: train_model without validation losses, a builder that turns an unknown cell into a GRU,
   and a predict_proba that drops the last partial batch: on the 2,345 hidden windows it returns too
-  few probabilities, so the hidden AUC earns nothing either.
+  few probabilities, so neither hidden AUC (RR nor gait) earns anything.
+
+The solution is also checked for Validate's slice staying out of grading; Validate itself runs with
+nbgrader's defaults (30 s per cell), from the folder above the assignment, as a student's server would.
 """
 
 import re
@@ -20,7 +24,7 @@ import time
 import pytest
 
 from kit import ROOT, Course, read_notebook, replace_cell, solution_cell_id
-from reference.sequences import UNIT, grading, wrong
+from reference.sequences import UNIT, gait_grading, grading, wrong
 
 ASSIGNMENT, NOTEBOOK = UNIT.assignment, UNIT.notebook
 AUTOGRADED_POINTS = dict(UNIT.points)
@@ -37,6 +41,8 @@ def best_builder(window_length):
 
 
 final_config = dict(epochs=1, lr=0.0)'''
+CHEATING_GAIT_MODEL = '''gait_builder = best_builder  # the constant network above: all probabilities 0.5
+gait_config = dict(epochs=1, lr=0.0)'''
 
 #: Student -> (faults, extra cell replacements, exact auto score of every cell).
 #: A cell earns points * passed groups / all groups (fractions measured on every seed in
@@ -44,15 +50,15 @@ final_config = dict(epochs=1, lr=0.0)'''
 FAULTY_STUDENTS = {
     "dana": (("kfold_ignores_the_seed", "rr_accepts_repeated_beats", "count_ignores_bias_flag",
               "run_rnn_no_input_check", "fit_variance_at_equality"),
-             {"choose_final_model": CHEATING_FINAL_MODEL},
+             {"choose_final_model": CHEATING_FINAL_MODEL, "choose_gait_model": CHEATING_GAIT_MODEL},
              dict(AUTOGRADED_POINTS, test_subject_kfold=3 * 1 / 4, test_rr_intervals=2 * 5 / 6,
                   test_recurrent_num_parameters=2 * 4 / 5, test_run_rnn=2 * 3 / 4, test_diagnose_fit=2 * 5 / 6,
-                  test_hidden_auc=0.0)),
+                  test_hidden_auc=0.0, test_hidden_gait_auc=0.0)),
     "gina": (("train_never_records_validation", "rnn_builder_unknown_cell_is_gru",
               "proba_drops_the_last_partial_batch"),
              {},
              dict(AUTOGRADED_POINTS, test_train_model=3 * 2 / 4, test_build_rnn=2 * 2 / 3,
-                  test_predict_proba=2 * 2 / 3, test_hidden_auc=0.0)),
+                  test_predict_proba=2 * 2 / 3, test_hidden_auc=0.0, test_hidden_gait_auc=0.0)),
 }
 FUNCTION_OF_MUTANT = {name: re.search(r"^def (\w+)\(", MUTANT_SOURCES[name], re.M).group(1)
                       for faults, _, _ in FAULTY_STUDENTS.values() for name in faults}
@@ -95,11 +101,12 @@ def test_release_holds_stubs_data_and_no_solution_or_grader_data(course):
     assert sorted(p.name for p in (folder / "data").iterdir()) == ["gait_public.csv", "rr_public.csv"]
     text = (folder / NOTEBOOK).read_text()
     for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "coursekit-check", "MARK SCHEME", "import reference",
-                   "rr_hidden", "np.split(gates_x, 3", "best_builder = build_rnn"):
+                   "rr_hidden", "gait_hidden", "np.split(gates_x, 3", "best_builder = build_rnn",
+                   "gait_builder = build_cnn"):
         assert marker not in text, marker
     stubs = [c.source for c in read_notebook(folder / NOTEBOOK).cells
              if c.get("metadata", {}).get("nbgrader", {}).get("solution") and c.cell_type == "code"]
-    assert len(stubs) == 16 and all("raise NotImplementedError()" in s for s in stubs)
+    assert len(stubs) == 17 and all("raise NotImplementedError()" in s for s in stubs)
 
 
 def test_points_are_as_the_manifest_says(course):
@@ -107,7 +114,7 @@ def test_points_are_as_the_manifest_says(course):
     points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in source_nb.cells
               if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
     assert points == dict(AUTOGRADED_POINTS, **UNIT.manual)
-    assert sum(AUTOGRADED_POINTS.values()) == 40 and sum(UNIT.manual.values()) == 9
+    assert sum(AUTOGRADED_POINTS.values()) == 44 and sum(UNIT.manual.values()) == 9
 
 
 def test_solution_scores_every_autograded_point(course):
@@ -115,6 +122,9 @@ def test_solution_scores_every_autograded_point(course):
     assert _auto_scores(course, "solution") == pytest.approx(AUTOGRADED_POINTS)
     text = _text(course, "solution")
     assert re.search(r"hidden ROC AUC 0\.9\d+ on 2345 windows of subjects you never saw: full points", text)
+    assert re.search(r"hidden ROC AUC 0\.9\d+ on \d+ windows of walkers you never saw: full points", text)
+    # Validate's slice is Validate's alone: the graded K-fold cell ran on every subject with 8 epochs
+    assert "VALIDATE RUN" not in text and re.search(r"disease from strides +0\.8", text), text[-2000:]
 
 
 def test_untouched_release_scores_zero_without_crashing(course):
@@ -134,27 +144,37 @@ def test_cheating_final_model_is_told_why(course):
     assert "all 2345 probabilities are equal" in text
     assert "seeds" in text and "gave the same folds" in text
     assert "predict_proba must return one probability per window, shape (2345,)" in _text(course, "gina")
+    assert re.search(r"all (?!2345 )\d+ probabilities are equal", text), "the gait model's cheat is refused too"
 
 
-def test_validate_with_the_students_settings_passes_the_solution_and_fails_the_stub(tmp_path):
-    """Validate as a student runs it: in the committed released folder (what students get), with the
-    nbgrader_config.py `coursekit release` writes there (cell limit = the longest grading allows)."""
+def test_validate_with_nbgraders_defaults_passes_the_solution_and_fails_the_stub(tmp_path):
+    """Validate as a student's server runs it when JupyterLab starts above the assignment (the exchange's
+    layout): `nbgrader validate 06_sequences/sequences.ipynb` from the folder above, fresh HOME, so no
+    nbgrader_config.py is read and every cell must finish within nbgrader's default 30 s. The K-fold cell
+    then runs on one subject in three with 2 epochs and says so; the solution passes, the stub fails."""
     import os
     import shutil
     import subprocess
 
     from kit import BIN
 
-    def validate(notebook, *flags):
-        folder = tmp_path / ("student-%d" % len(list(tmp_path.iterdir())))
-        shutil.copytree(ROOT / "release" / ASSIGNMENT, folder)
-        shutil.copy(notebook, folder / NOTEBOOK)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JUPYTER_CONFIG_DIR")}
-        env["PATH"] = "%s:%s" % (BIN, env.get("PATH", ""))
-        return subprocess.run([str(BIN / "nbgrader"), "validate", *flags, NOTEBOOK], cwd=folder,
-                              capture_output=True, text=True, timeout=1800, env=env)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_"))}
+    env.pop("PYTHONPATH", None)
+    env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "")))
 
-    assert "c.Execute.timeout = 300" in (ROOT / "release" / ASSIGNMENT / "nbgrader_config.py").read_text()
+    def validate(notebook, *flags):
+        root = tmp_path / ("student-%d" % len(list(tmp_path.glob("student-*"))))
+        shutil.copytree(ROOT / "release" / ASSIGNMENT, root / ASSIGNMENT,
+                        ignore=shutil.ignore_patterns("nbgrader_config.py"))
+        shutil.copy(notebook, root / ASSIGNMENT / NOTEBOOK)
+        started = time.perf_counter()
+        result = subprocess.run([str(BIN / "nbgrader"), "validate", *flags, "%s/%s" % (ASSIGNMENT, NOTEBOOK)],
+                                cwd=root, capture_output=True, text=True, timeout=600, env=env)
+        print("\nnbgrader validate %s: %.0f s" % (" ".join(flags), time.perf_counter() - started))
+        return result
+
     solved = validate(ROOT / "source" / ASSIGNMENT / NOTEBOOK)
     assert "Success! Your notebook passes all the tests." in solved.stdout, (solved.stdout + solved.stderr)[-3000:]
     stub = validate(ROOT / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
@@ -163,3 +183,4 @@ def test_validate_with_the_students_settings_passes_the_solution_and_fails_the_s
 
 def test_stored_reference_is_in_force(course):
     assert grading.reference_auc() == pytest.approx(grading.stored_reference()["reference_auc"])
+    assert gait_grading.reference_auc() == pytest.approx(gait_grading.stored_reference()["reference_auc"])

@@ -7,7 +7,9 @@ sample indices of the R peaks or heel strikes, so that students compute the inte
 - ``reference/sequences/data/rr_hidden.csv``: the hidden subjects, disjoint from the public ones
   (grader-only: the capstone-style check scores a model on their windows);
 - ``source/06_sequences/data/gait_public.csv``: healthy (0) vs neurodegenerative disease (1) walkers
-  (source = control, parkinson, huntington or als), heel strikes on a 1 kHz grid.
+  (source = control, parkinson, huntington or als), heel strikes on a 1 kHz grid;
+- ``reference/sequences/data/gait_hidden.csv``: other walkers of the same groups, drawn the same way
+  from their own seeds (grader-only: the gait model is scored on them).
 
 Real RR subjects: every AF recording of ``/work/shared/data/cinc2017`` with at least
 ``MIN_INTERVALS`` detected intervals and as many normal recordings, at most 1.5 per AF one, drawn
@@ -38,6 +40,8 @@ DEFAULT_CINC = Path("/work/shared/data/cinc2017")
 PUBLIC_RR = Path("source/06_sequences/data/rr_public.csv")
 HIDDEN_RR = Path("reference/sequences/data/rr_hidden.csv")
 PUBLIC_GAIT = Path("source/06_sequences/data/gait_public.csv")
+HIDDEN_GAIT = Path("reference/sequences/data/gait_hidden.csv")
+GAIT_SPLIT_KEYS = {"public": (22, 21), "hidden": (24, 23)}  # spawn keys: (group draw, walk)
 
 
 def to_csv(rows) -> str:
@@ -77,24 +81,27 @@ def rr_splits(cinc_folder=DEFAULT_CINC, seed=SEED) -> dict[str, str]:
             for split, rows in splits.items()}
 
 
-def gait_public(seed=SEED) -> str:
-    """The synthetic walkers: per group, stratified parameters (:func:`gait.draw_group`, group rng)
-    and one walk per subject (its own rng, so a walk does not depend on the others)."""
+def gait_split(split="public", seed=SEED) -> str:
+    """The synthetic walkers of one split: per group, stratified parameters (:func:`gait.draw_group`,
+    group rng) and one walk per subject (its own rng, so a walk does not depend on the others). The
+    hidden split draws from other spawn keys and names its walkers ``h-<group>-NN``."""
+    group_key, walk_key = GAIT_SPLIT_KEYS[split]
     rows = []
     for code, (group, count) in enumerate(GAIT_SUBJECTS.items(), start=1):
-        walkers = gait.draw_group(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(22, code))),
-                                  group, count)
+        walkers = gait.draw_group(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(group_key, code))),
+                                  group, count, prefix=group if split == "public" else "h-" + group)
         for i, walker in enumerate(walkers):
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(21, code, i)))
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(walk_key, code, i)))
             strides = gait.stride_series(rng, walker, GAIT_STRIDES)
             rows.append((walker.subject, group, int(group != "control"), GAIT_FS, _beats(strides, GAIT_FS)))
     return to_csv(rows)
 
 
 def build(root: Path, cinc_folder=DEFAULT_CINC, check: bool = False) -> list[str]:
-    """Write (or, with ``check``, compare) the three files under ``root``; returns what differs."""
+    """Write (or, with ``check``, compare) the four files under ``root``; returns what differs."""
     rr_text = rr_splits(cinc_folder)
-    wanted = {PUBLIC_RR: rr_text["public"], HIDDEN_RR: rr_text["hidden"], PUBLIC_GAIT: gait_public()}
+    wanted = {PUBLIC_RR: rr_text["public"], HIDDEN_RR: rr_text["hidden"], PUBLIC_GAIT: gait_split("public"),
+              HIDDEN_GAIT: gait_split("hidden")}
     differs = []
     for relative, text in wanted.items():
         path = Path(root) / relative

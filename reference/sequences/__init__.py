@@ -12,7 +12,8 @@ from coursekit.manifest import Unit, unit_modules
 #: The hidden AUC grades the notebook's trained best_model (the end-to-end test runs it); the
 #: train_model check trains a network per case. Passed only where the manifest has these fields
 #: (they arrived with the generic unit tests; older manifests lack them).
-_CHECK_KINDS = {"whole_notebook_checks": ("sequences.hidden_auc",), "training_checks": ("sequences.train_model",)}
+_CHECK_KINDS = {"whole_notebook_checks": ("sequences.hidden_auc", "sequences.hidden_gait_auc"),
+                "training_checks": ("sequences.train_model",)}
 
 UNIT = Unit(
     topic="sequences",
@@ -34,11 +35,14 @@ UNIT = Unit(
         "test_train_model": 3,
         "test_predict_proba": 2,
         "test_hidden_auc": 8,
+        "test_hidden_gait_auc": 4,
         "test_diagnose_fit": 2,
     },
     manual={"answer_which_model": 3, "answer_kfold": 3, "answer_bias_variance": 3},
     constants={"WINDOW": (16, "`WINDOW = {}`"), "STEP": (8, "`STEP = {}`"), "K_FOLDS": (3, "K_FOLDS = {}"),
                "FULL_CREDIT_MARGIN": (0.03, "within **{}**"), "FLOOR_AUC": (0.87, "none below **{}**"),
+               "GAIT_FULL_CREDIT_MARGIN": (0.03, "within\n**{}** of the reference"),
+               "GAIT_FLOOR_AUC": (0.85, "none below **{}** (the best single feature"),
                "MIN_PARAMETERS": (100, "between {} and"), "MAX_PARAMETERS": (100_000, "and {:,} trainable")},
     # grader_tests/test_sequences_notebook.py grades one shared class (solution, stub, faulty students,
     # cheaters) end to end: cheaper than a second, generic autograde of this notebook.

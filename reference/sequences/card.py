@@ -136,7 +136,18 @@ def gait_figures(root: Path) -> dict:
     walks = np.array([[np.log(m), np.log(cv), a] for v in groups.values() for m, cv, a in v])
     labels = np.array([int(g != "control") for g, v in groups.items() for _ in v])
     scores = cross_val_predict(LogisticRegression(), walks, labels, cv=5, method="predict_proba")[:, 1]
-    return {"groups": measured, "window_baselines": baselines, "window_three_features": combined,
+    from reference.sequences import gait_grading
+
+    hidden = solution.load_subjects(root / build.HIDDEN_GAIT)
+    assert not {s["subject"] for s in subjects} & {s["subject"] for s in hidden}
+    Xh, yh, _, _ = _windows(hidden, solution.WINDOW, solution.STEP)
+    stored = gait_grading.stored_reference()
+    scoring = {"walkers": len(hidden), "windows": int(len(Xh)),
+               "baselines": {"variability": _auc(yh, variability(Xh)), "cv": _auc(yh, Xh.std(1) / Xh.mean(1)),
+                             "mean stride": _auc(yh, Xh.mean(1))},
+               "reference": {k: stored[k] for k in ("reference_auc", "min", "max", "seeds", "builder")},
+               "thresholds": gait_grading.TIERS.thresholds(stored["reference_auc"])}
+    return {"hidden_scoring": scoring, "groups": measured, "window_baselines": baselines, "window_three_features": combined,
             "window_networks": networks, "walk_logistic_auc": _auc(labels, scores),
             "walk_cv_auc": _auc(labels, walks[:, 1])}
 
@@ -253,12 +264,22 @@ def write_card(root: Path, cinc: Path) -> Path:
             g["walk_cv_auc"]),
         "alpha) %.3f (5-fold)." % g["walk_logistic_auc"],
         "",
+        "**Hidden walkers (the gait model's score).** %d walkers drawn like the public ones from other seeds, %d" % (
+            g["hidden_scoring"]["walkers"], g["hidden_scoring"]["windows"]),
+        "windows. One feature: %s. Reference (%s, the solution's gait configuration): median %.4f over %d seeds" % (
+            ", ".join("%s %.3f" % kv for kv in g["hidden_scoring"]["baselines"].items()),
+            g["hidden_scoring"]["reference"]["builder"], g["hidden_scoring"]["reference"]["reference_auc"],
+            g["hidden_scoring"]["reference"]["seeds"]),
+        "(%.4f-%.4f). Grading: full points from %.3f, none below %.2f (reference/sequences/gait_grading.py)." % (
+            g["hidden_scoring"]["reference"]["min"], g["hidden_scoring"]["reference"]["max"],
+            *g["hidden_scoring"]["thresholds"]),
+        "",
         "Reading: the best single feature (%s, %.3f) stays %.3f below the best network (%s, %.3f): the groups" % (
             best_feature, np.mean(g["window_baselines"][best_feature]),
             best_network_auc - np.mean(g["window_baselines"][best_feature]), best_network, best_network_auc),
         "differ in variability, pace and stride-to-stride correlation at once, and a network combines them as the",
         "three-feature regression does. Neither trivial nor impossible: 80 walkers, so fold-to-fold spread is a few",
-        "hundredths; the gait task is a Part D question (the K-fold table), not scored on hidden subjects.",
+        "hundredths on the public folds.",
         "",
         "![figures](card_figures.png)",
     ]

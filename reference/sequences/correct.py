@@ -557,3 +557,17 @@ best_model = build_cnn(WINDOW)
 train_model(best_model, X_rr, y_rr, epochs=25, lr=3e-3, batch_size=64, seed=0)
 """),
 ]
+
+#: Gait models of other architectures that keep the gait hidden-AUC points (seconds each: unit tests only).
+HIDDEN_GAIT_ALTERNATIVES = [
+    _a("gait_gru", "hidden_gait_auc", """
+torch.manual_seed(0)
+gait_model = build_rnn(WINDOW)
+train_model(gait_model, gait_input(X_gait), y_gait, epochs=8, lr=1e-2, seed=0)
+"""),
+    _a("gait_mlp_longer", "hidden_gait_auc", """
+torch.manual_seed(0)
+gait_model = build_mlp(WINDOW)
+train_model(gait_model, gait_input(X_gait), y_gait, epochs=15, lr=3e-3, batch_size=32, seed=0)
+"""),
+]

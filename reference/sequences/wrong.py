@@ -848,3 +848,32 @@ def predict_proba(model, windows, batch_size=512):
 """),
     _m("final_model_is_none", "hidden_auc", "best_model = None\n"),
 ]
+
+#: Cheaters and broken gait models for the gait hidden-AUC check: each gets no points there (the
+#: namespace holds a trained ``gait_model`` unless the source replaces it).
+HIDDEN_GAIT_CHEATERS = [
+    _m("gait_untrained_model", "hidden_gait_auc", """
+torch.manual_seed(0)
+gait_model = build_cnn(WINDOW)
+"""),
+    _m("gait_model_is_none", "hidden_gait_auc", "gait_model = None\n"),
+    _m("gait_one_feature_in_disguise", "hidden_gait_auc", """
+def predict_proba(model, windows, batch_size=512):
+    # the window's relative median successive difference squashed into (0, 1): one hand-made feature
+    windows = np.asarray(windows, dtype=float)
+    feature = np.median(np.abs(np.diff(windows, axis=1)), axis=1) / np.median(windows, axis=1)
+    return feature / (1 + feature)
+"""),
+    _m("gait_constant_probability", "hidden_gait_auc", """
+def predict_proba(model, windows, batch_size=512):
+    return np.full(len(windows), 0.5)
+"""),
+    _m("gait_rank_normalised_over_the_batch", "hidden_gait_auc", """
+def predict_proba(model, windows, batch_size=512):
+    model.eval()
+    with torch.no_grad():
+        logits = model(prepare(windows)).double().numpy()
+    return (np.argsort(np.argsort(logits)) + 0.5) / len(logits)
+"""),
+    _m("gait_returns_logits", "hidden_gait_auc", PREDICT[0].source),
+]
