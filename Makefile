@@ -53,7 +53,9 @@ release: setup data
 	$(BIN)/coursekit release
 
 # DEMO_ARGS=--full grades the whole class on the capstone too (15-20 minutes on two cores).
-demo: release
+# The demo releases every assignment itself, after forgetting an earlier demo's students
+# (nbgrader refuses to re-release a changed notebook while submissions of it are graded).
+demo: setup data
 	$(BIN)/coursekit demo $(DEMO_ARGS)
 
 test: setup data

@@ -46,8 +46,10 @@ from coursekit.preprocessors import directives
 NAMES = ["ada", "alan", "barbara", "claude", "dorothy", "edsger", "frances", "grace", "hedy", "john",
          "katherine", "ken", "margaret", "niklaus", "radia", "shafi", "tim", "yoshua"]
 ROLES = ["correct", "partly wrong", "partly wrong", "untouched stub", "noisy but correct", "cheater"]
-#: One student per distinct role on an assignment that trains networks (unless ``full``).
-EXPENSIVE_ROLES = list(dict.fromkeys(ROLES))
+#: One student per distinct role on an assignment that trains networks (unless ``full``); the
+#: two who train in full come first, so that ``coursekit grade`` (which takes submissions in name
+#: order) starts the long gradings first and the short ones fill in behind them.
+EXPENSIVE_ROLES = ["correct", "noisy but correct", "partly wrong", "untouched stub", "cheater"]
 #: Roles that train their final model in full on such an assignment; the others train one epoch.
 TRAIN_IN_FULL = ("correct", "noisy but correct")
 #: ``coursekit grade`` runs at once: the capstone's training is single-threaded, and a second
@@ -302,6 +304,43 @@ class _Progress:
         return result
 
 
+def forget_previous_demo(root: Path) -> int:
+    """Remove an earlier demo's students (``demo-*``) from the gradebook, ``submitted/``,
+    ``autograded/`` and ``feedback/``; returns how many. nbgrader refuses to release a notebook
+    whose cells changed while submissions of it are in the gradebook (and then deletes that
+    assignment's release folder), so a second ``make demo`` after editing a notebook needs this.
+    Other students are never touched."""
+    removed = set()
+    database = root / "gradebook.db"
+    if database.exists():
+        from nbgrader.api import Gradebook
+
+        with Gradebook("sqlite:///%s" % database) as gradebook:
+            for student in [s.id for s in gradebook.students if s.id.startswith("demo-")]:
+                gradebook.remove_student(student)
+                removed.add(student)
+    for folder in ("submitted", "autograded", "feedback"):
+        for path in sorted((root / folder).glob("demo-*")):
+            shutil.rmtree(path)
+            removed.add(path.name)
+    return len(removed)
+
+
+def _release(root: Path) -> int:
+    """``coursekit release`` of every assignment, its output shown only when it fails."""
+    import contextlib
+    import io
+
+    from coursekit.course import release
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = release(root)
+    if code:
+        print(out.getvalue(), file=sys.stderr)
+    return code
+
+
 def _write_report(root: Path, assignment: str):
     """The instructor report, in this process (one matplotlib import for all); None or the error."""
     from coursekit.grading.report import write_report
@@ -319,13 +358,18 @@ def run(root: Path, students: int = 12, grader: str = "coursekit", full: bool = 
         return 2
     started = time.perf_counter()
     graded_names = [a for a in assignments(root) if not a.startswith("midterm")]
-    step = _Progress(len(graded_names) + 3)
+    step = _Progress(len(graded_names) + 5)
+    forgotten = step("forgetting the previous demo's students", lambda: forget_previous_demo(root))
+    if forgotten:
+        print("      (%d removed from the gradebook, submitted/, autograded/ and feedback/)" % forgotten)
+    if step("releasing every assignment (coursekit release)", lambda: _release(root)):
+        return 1
     rows = step("simulating a class of %d students" % students, lambda: simulate_class(root, students, full=full))
     if verbose:
         for student, assignment, role, note in rows:
             print("  %-18s %-16s %-18s %s" % (student, assignment, role, note))
     graded = sorted({r[1] for r in rows})
-    step.steps = len(graded) + 3
+    step.steps = len(graded) + 5
     # The longest first (those that train networks), so that the short ones fill the gaps.
     order = sorted(graded, key=lambda a: (not trains_networks(root, a), a))
     parallel = PARALLEL if grader == "coursekit" else 1  # plain nbgrader: one gradebook writer at a time

@@ -42,6 +42,9 @@ def test_every_graded_assignment_gets_a_class_of_twelve(rows):
         assert len({s for s, a, _, _ in rows if a == assignment}) == expected, assignment
     assert demo.trains_networks(ROOT, "05_af_cnn") and not demo.trains_networks(ROOT, "01_perceptron")
     assert demo.trains_networks(ROOT, "06_sequences")  # its K-fold cell has its own limit
+    # every role once; those who train in full first (coursekit grade starts them first)
+    assert sorted(demo.EXPENSIVE_ROLES) == sorted(set(demo.ROLES))
+    assert demo.EXPENSIVE_ROLES[:len(demo.TRAIN_IN_FULL)] == list(demo.TRAIN_IN_FULL)
 
 
 def test_the_full_demo_grades_the_whole_class_on_the_capstone(course, tmp_path):
@@ -132,3 +135,29 @@ def test_the_class_is_the_same_every_time(course, rows):
 def test_a_class_of_fewer_than_ten_is_refused(course, capsys):
     assert demo.run(course, students=5) == 2
     assert "at least 10 students" in capsys.readouterr().err
+
+
+def test_a_second_demo_forgets_only_the_previous_demos_students(tmp_path, monkeypatch):
+    """nbgrader refuses to re-release a notebook whose cells changed while submissions of it are in
+    the gradebook (and deletes its release folder): the demo first removes its own demo-* students,
+    from the gradebook and the student folders, and nobody else."""
+    import os
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    # a new gradebook runs nbgrader's `alembic`, found beside this interpreter
+    monkeypatch.setenv("PATH", "%s%s%s" % (Path(sys.executable).parent, os.pathsep, os.environ.get("PATH", "")))
+
+    with Gradebook("sqlite:///%s" % (tmp_path / "gradebook.db")) as gradebook:
+        gradebook.add_student("demo-ada")
+        gradebook.add_student("real-student")
+    for folder in ("submitted", "autograded", "feedback"):
+        for student in ("demo-ada", "real-student"):
+            (tmp_path / folder / student / "01_perceptron").mkdir(parents=True)
+    assert demo.forget_previous_demo(tmp_path) == 1
+    with Gradebook("sqlite:///%s" % (tmp_path / "gradebook.db")) as gradebook:
+        assert [s.id for s in gradebook.students] == ["real-student"]
+    for folder in ("submitted", "autograded", "feedback"):
+        assert [p.name for p in (tmp_path / folder).iterdir()] == ["real-student"]
+    assert demo.forget_previous_demo(tmp_path / "no-course-yet") == 0
