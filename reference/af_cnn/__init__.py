@@ -25,6 +25,9 @@ UNIT = Unit(
         "test_hidden_auc": 10,
     },
     manual={"design_choices": 5, "results_and_limits": 5},
+    # The hidden-AUC thresholds are stated in words only (grading.py holds the numbers).
+    constants={"TRAINING_BUDGET_S": (90, "`TRAINING_BUDGET_S = {}`"), "MIN_PARAMETERS": (1_000, "Between {:,} and"),
+               "MAX_PARAMETERS": (1_000_000, "and {:,} trainable parameters")},
     # The hidden AUC grades the notebook's trained model (the end-to-end test runs it); each case of
     # the train_model check trains a small network (correct alternatives: fewer grading seeds).
     whole_notebook_checks=("af_cnn.hidden_auc",),
