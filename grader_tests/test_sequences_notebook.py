@@ -1,18 +1,17 @@
 """06_sequences end to end: real ``nbgrader generate_assignment``, ``validate`` and ``autograde``.
 
-One course, one autograde run of four notebooks (each full notebook trains small networks for
-about 40 s of processor time, so faults are combined into few students):
+One course, one autograde run of three notebooks (a full notebook trains small networks for about
+15 s of processor time and its hidden checks train more, so faults are combined into one student):
 
 - ``solution``: the source notebook: every autograded point (the hidden AUC included);
 - ``untouched``: the release as handed out: 0 points, the grader does not crash;
 - ``dana``: faults from ``reference/sequences/wrong.py`` that pass the public tests (seed ignored by
   subject_kfold, repeated beats accepted, bias flag ignored, no input check in run_rnn, ``>=`` in
-  diagnose_fit) plus final AF and gait models that cheat: they patch scikit-learn's ``roc_auc_score``
-  in the kernel and predict 0.5 everywhere: no hidden-AUC points for either (AUC is computed in the
-  grader's process);
-- ``gina``: train_model without validation losses, a builder that turns an unknown cell into a GRU,
-  and a predict_proba that drops the last partial batch: on the 2,345 hidden windows it returns too
-  few probabilities, so neither hidden AUC (RR nor gait) earns anything.
+  diagnose_fit, train_model without validation losses, a builder that turns an unknown cell into a
+  GRU) plus final AF and gait models that cheat: they patch scikit-learn's ``roc_auc_score`` in the
+  kernel and predict 0.5 everywhere: no hidden-AUC points for either (AUC is computed in the
+  grader's process). Each fault costs its own cell exactly its share (the cells are independent);
+  a predict_proba that returns too few probabilities is refused in process (test_sequences_checks).
 
 The solution is also checked for Validate's slice staying out of grading; Validate itself runs with
 nbgrader's defaults (30 s per cell), from the folder above the assignment, as a student's server would.
@@ -49,16 +48,13 @@ gait_config = dict(epochs=1, lr=0.0)'''
 #: test_sequences_checks: they do not depend on the grading seed).
 FAULTY_STUDENTS = {
     "dana": (("kfold_ignores_the_seed", "rr_accepts_repeated_beats", "count_ignores_bias_flag",
-              "run_rnn_no_input_check", "fit_variance_at_equality"),
+              "run_rnn_no_input_check", "fit_variance_at_equality", "train_never_records_validation",
+              "rnn_builder_unknown_cell_is_gru"),
              {"choose_final_model": CHEATING_FINAL_MODEL, "choose_gait_model": CHEATING_GAIT_MODEL},
              dict(AUTOGRADED_POINTS, test_subject_kfold=3 * 1 / 4, test_rr_intervals=2 * 5 / 6,
                   test_recurrent_num_parameters=2 * 4 / 5, test_run_rnn=2 * 3 / 4, test_diagnose_fit=2 * 5 / 6,
-                  test_hidden_auc=0.0, test_hidden_gait_auc=0.0)),
-    "gina": (("train_never_records_validation", "rnn_builder_unknown_cell_is_gru",
-              "proba_drops_the_last_partial_batch"),
-             {},
-             dict(AUTOGRADED_POINTS, test_train_model=3 * 2 / 4, test_build_rnn=2 * 2 / 3,
-                  test_predict_proba=2 * 2 / 3, test_hidden_auc=0.0, test_hidden_gait_auc=0.0)),
+                  test_train_model=3 * 2 / 4, test_build_rnn=2 * 2 / 3, test_hidden_auc=0.0,
+                  test_hidden_gait_auc=0.0)),
 }
 FUNCTION_OF_MUTANT = {name: re.search(r"^def (\w+)\(", MUTANT_SOURCES[name], re.M).group(1)
                       for faults, _, _ in FAULTY_STUDENTS.values() for name in faults}
@@ -118,7 +114,10 @@ def test_points_are_as_the_manifest_says(course):
 
 
 def test_solution_scores_every_autograded_point(course):
-    print("autograde of %d notebooks took %.0f s" % (2 + len(FAULTY_STUDENTS), course.autograde_seconds))
+    import os
+
+    print("autograde of %d notebooks took %.0f s (load average %.1f)"
+          % (2 + len(FAULTY_STUDENTS), course.autograde_seconds, os.getloadavg()[0]))
     assert _auto_scores(course, "solution") == pytest.approx(AUTOGRADED_POINTS)
     text = _text(course, "solution")
     assert re.search(r"hidden ROC AUC 0\.9\d+ on 2345 windows of subjects you never saw: full points", text)
@@ -143,7 +142,6 @@ def test_cheating_final_model_is_told_why(course):
     text = _text(course, "dana")
     assert "all 2345 probabilities are equal" in text
     assert "seeds" in text and "gave the same folds" in text
-    assert "predict_proba must return one probability per window, shape (2345,)" in _text(course, "gina")
     assert re.search(r"all (?!2345 )\d+ probabilities are equal", text), "the gait model's cheat is refused too"
 
 
