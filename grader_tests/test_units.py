@@ -87,9 +87,15 @@ _NAMESPACES: dict[str, dict] = {}
 def _notebook_namespace(unit) -> dict:
     """A copy of the namespace the notebook's setup and solution cells create (built once)."""
     if unit.topic not in _NAMESPACES:
+        import torch  # a setup cell may pin torch's threads for its kernel (the capstone's sets 1): not for pytest
+
         namespace: dict = {}
-        for grade_id, source in _notebook_code(unit):
-            exec(compile(source, "<notebook cell %s>" % grade_id, "exec"), namespace)
+        threads = torch.get_num_threads()
+        try:
+            for grade_id, source in _notebook_code(unit):
+                exec(compile(source, "<notebook cell %s>" % grade_id, "exec"), namespace)
+        finally:
+            torch.set_num_threads(threads)
         _NAMESPACES[unit.topic] = namespace
     return copy.copy(_NAMESPACES[unit.topic])
 
