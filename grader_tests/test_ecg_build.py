@@ -26,7 +26,7 @@ def _run(argv):
 
 
 def _paths(tmp_path):
-    public, hidden = tmp_path / "source/05_af_cnn/data/af_train.npz", tmp_path / "reference/data/af_hidden.npz"
+    public, hidden = tmp_path / "source/05_af_cnn/data/af_train.npz", tmp_path / "reference/af_cnn/data/af_hidden.npz"
     return public, hidden, ["--out-public", str(public), "--out-hidden", str(hidden),
                             "--manifest", str(tmp_path / "manifest.json")]
 
