@@ -28,8 +28,8 @@ from coursekit.ecg import augment
 from coursekit.registry import get_check
 from kit import ROOT
 from reference.af_cnn import checks
-from reference.af_cnn import correct as af_cnn_correct
-from reference.af_cnn import grading as af_grading
+from reference.af_cnn import correct
+from reference.af_cnn import grading
 from reference.af_cnn import solution as ref
 
 NOTEBOOK = ROOT / "source" / "05_af_cnn" / "af_cnn.ipynb"
@@ -44,13 +44,13 @@ def _lines(verdict):
 def test_the_correct_catalogue_covers_the_designs_issue_14_names():
     """At least five architectures (plain, residual, squeeze-and-excitation, attention pooling, recurrent head)
     and other optimisers and losses, each in a complete set-up for the benchmark."""
-    designs = [a for a in af_cnn_correct.ALTERNATIVES if a not in af_cnn_correct.OTHER_STYLES]
+    designs = [a for a in correct.ALTERNATIVES if a not in correct.OTHER_STYLES]
     builds = [a.name for a in designs if a.check == "af_cnn.build_model"]
     trains = [a.name for a in designs if a.check == "af_cnn.train_model"]
     assert len(builds) >= 5 and len(trains) >= 2
     for word in ("plain", "residual", "squeeze_excitation", "attention", "gru"):
         assert any(word in name for name in builds), word
-    used = {alternative.name for build, train, _ in af_cnn_correct.SOLUTIONS.values() for alternative in
+    used = {alternative.name for build, train, _ in correct.SOLUTIONS.values() for alternative in
             (build, train) if alternative is not None}
     assert set(builds) <= used and set(trains) <= used
 
@@ -90,21 +90,21 @@ REFERENCE_AUC = 0.96  # a round number for the tier arithmetic below
 
 
 def test_tier_boundaries_are_exact():
-    full = REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN
-    assert af_grading.auc_credit(full, REFERENCE_AUC) == 1.0
-    assert af_grading.auc_credit(1.0, REFERENCE_AUC) == 1.0
-    assert af_grading.auc_credit(np.nextafter(full, 0), REFERENCE_AUC) < 1.0
-    assert af_grading.auc_credit(af_grading.FLOOR_AUC, REFERENCE_AUC) == 0.0
-    assert af_grading.auc_credit(np.nextafter(af_grading.FLOOR_AUC, 0), REFERENCE_AUC) == 0.0
-    middle = (full + af_grading.FLOOR_AUC) / 2
-    assert af_grading.auc_credit(middle, REFERENCE_AUC) == pytest.approx(0.5)
-    assert af_grading.auc_credit(af_grading.FLOOR_AUC + 0.25 * (full - af_grading.FLOOR_AUC),
+    full = REFERENCE_AUC - grading.FULL_CREDIT_MARGIN
+    assert grading.auc_credit(full, REFERENCE_AUC) == 1.0
+    assert grading.auc_credit(1.0, REFERENCE_AUC) == 1.0
+    assert grading.auc_credit(np.nextafter(full, 0), REFERENCE_AUC) < 1.0
+    assert grading.auc_credit(grading.FLOOR_AUC, REFERENCE_AUC) == 0.0
+    assert grading.auc_credit(np.nextafter(grading.FLOOR_AUC, 0), REFERENCE_AUC) == 0.0
+    middle = (full + grading.FLOOR_AUC) / 2
+    assert grading.auc_credit(middle, REFERENCE_AUC) == pytest.approx(0.5)
+    assert grading.auc_credit(grading.FLOOR_AUC + 0.25 * (full - grading.FLOOR_AUC),
                                  REFERENCE_AUC) == pytest.approx(0.25)
-    assert af_grading.auc_credit(0.5, REFERENCE_AUC) == 0.0
+    assert grading.auc_credit(0.5, REFERENCE_AUC) == 0.0
     # A reference below the floor + margin must not divide by zero or award points below the floor.
-    weak = af_grading.FLOOR_AUC + af_grading.FULL_CREDIT_MARGIN / 2
-    assert af_grading.auc_credit(af_grading.FLOOR_AUC + 0.005, weak) == 1.0
-    assert af_grading.auc_credit(af_grading.FLOOR_AUC - 0.01, weak) == 0.0
+    weak = grading.FLOOR_AUC + grading.FULL_CREDIT_MARGIN / 2
+    assert grading.auc_credit(grading.FLOOR_AUC + 0.005, weak) == 1.0
+    assert grading.auc_credit(grading.FLOOR_AUC - 0.01, weak) == 0.0
 
 
 def _probabilities_with_auc(y, target, rng):
@@ -121,11 +121,11 @@ def test_verdict_reports_the_auc_and_the_thresholds(target):
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, size=1500)
     p = _probabilities_with_auc(y, target, rng)
-    fraction, message = af_grading.hidden_auc_verdict(y, p, REFERENCE_AUC)
+    fraction, message = grading.hidden_auc_verdict(y, p, REFERENCE_AUC)
     auc = roc_auc_score(y, p)
-    assert fraction == pytest.approx(af_grading.auc_credit(auc, REFERENCE_AUC))
-    full = REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN
-    assert ("%.4f" % auc) in message and ("%.3f" % full) in message and ("%.2f" % af_grading.FLOOR_AUC) in message
+    assert fraction == pytest.approx(grading.auc_credit(auc, REFERENCE_AUC))
+    full = REFERENCE_AUC - grading.FULL_CREDIT_MARGIN
+    assert ("%.4f" % auc) in message and ("%.3f" % full) in message and ("%.2f" % grading.FLOOR_AUC) in message
 
 
 @pytest.mark.parametrize("probabilities, words", [
@@ -139,26 +139,26 @@ def test_verdict_reports_the_auc_and_the_thresholds(target):
 ])
 def test_verdict_guards_give_no_points_and_say_why(probabilities, words):
     y = np.random.default_rng(2).integers(0, 2, size=200)
-    fraction, message = af_grading.hidden_auc_verdict(y, probabilities(y), REFERENCE_AUC)
+    fraction, message = grading.hidden_auc_verdict(y, probabilities(y), REFERENCE_AUC)
     assert fraction == 0.0
     assert (words % len(y) if "%d" in words else words) in message, message
 
 
 def test_perfect_predictions_given_as_a_list_earn_full_points():
     y = np.random.default_rng(3).integers(0, 2, size=100)
-    fraction, message = af_grading.hidden_auc_verdict(y, [float(v) for v in y], REFERENCE_AUC)
+    fraction, message = grading.hidden_auc_verdict(y, [float(v) for v in y], REFERENCE_AUC)
     assert fraction == 1.0 and "1.0000" in message
 
 
 @pytest.fixture
 def reference_override(monkeypatch):
-    monkeypatch.setattr(af_grading, "REFERENCE_AUC_OVERRIDE", REFERENCE_AUC)
+    monkeypatch.setattr(grading, "REFERENCE_AUC_OVERRIDE", REFERENCE_AUC)
 
 
 def _oracle_namespace(quality, rng_seed=0):
     """A fake student: predict_proba looks each hidden window up (a test-only oracle) and returns a
     fixed blurred version of its label, so that the hidden AUC is close to ``quality``."""
-    X_hidden, y_hidden = af_grading.load_hidden()
+    X_hidden, y_hidden = grading.load_hidden()
     index = {X_hidden[i, :64].tobytes(): i for i in range(len(X_hidden))}
     scores = _probabilities_with_auc(y_hidden, quality, np.random.default_rng(rng_seed))
 
@@ -169,7 +169,7 @@ def _oracle_namespace(quality, rng_seed=0):
 
 
 #: An AUC half-way between the floor and the full-credit threshold (for REFERENCE_AUC).
-HALF_WAY = (REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN + af_grading.FLOOR_AUC) / 2
+HALF_WAY = (REFERENCE_AUC - grading.FULL_CREDIT_MARGIN + grading.FLOOR_AUC) / 2
 
 
 @pytest.mark.parametrize("quality, expected", [(0.999, "full"), (HALF_WAY, "part"), (0.6, "none")])
@@ -177,7 +177,7 @@ def test_hidden_auc_check_in_process(reference_override, quality, expected):
     check = get_check("af_cnn.hidden_auc")
     verdict = check.run_locally(_oracle_namespace(quality), seed=7)
     text = _lines(verdict)
-    full = REFERENCE_AUC - af_grading.FULL_CREDIT_MARGIN
+    full = REFERENCE_AUC - grading.FULL_CREDIT_MARGIN
     assert "hidden ROC AUC" in text and "full points at AUC >= %.3f" % full in text, text
     if expected == "full":
         assert verdict.fraction == 1.0 and "PASS" in text
@@ -208,7 +208,7 @@ def test_hidden_auc_without_a_trained_model_says_why(reference_override):
 
 def test_the_kernel_receives_signals_only_in_a_fresh_order(reference_override):
     check = get_check("af_cnn.hidden_auc")
-    X_hidden, y_hidden = af_grading.load_hidden()
+    X_hidden, y_hidden = grading.load_hidden()
     orders = []
     for seed in (1, 2):
         groups = check.groups(seed)
@@ -227,25 +227,25 @@ def test_the_kernel_receives_signals_only_in_a_fresh_order(reference_override):
 
 
 def test_a_reference_measured_on_other_data_stops_grading(tmp_path):
-    stored = json.loads(af_grading.REFERENCE_PATH.read_text())
+    stored = json.loads(grading.REFERENCE_PATH.read_text())
     stored["hidden_content_sha256"] = "0" * 64
     stale = tmp_path / "af_reference.json"
     stale.write_text(json.dumps(stored))
-    with pytest.raises(af_grading.ReferenceOutOfDate, match="re-measure"):
-        af_grading.reference_auc(stale)
+    with pytest.raises(grading.ReferenceOutOfDate, match="re-measure"):
+        grading.reference_auc(stale)
 
 
 # --------------------------------------------------------------------------- the stored reference
 
 def test_stored_reference_auc_matches_the_data_and_the_calibration():
-    stored = json.loads(af_grading.REFERENCE_PATH.read_text())
-    reference_auc = af_grading.reference_auc()  # raises if measured on another hidden split
+    stored = json.loads(grading.REFERENCE_PATH.read_text())
+    reference_auc = grading.reference_auc()  # raises if measured on another hidden split
     assert 0.95 <= reference_auc <= 0.999
     runs = stored["runs"]
     assert len(runs) >= 20
     aucs = np.array([r["hidden_auc"] for r in runs])
     assert reference_auc == pytest.approx(np.median(aucs), abs=1e-4)
-    assert np.all(aucs >= reference_auc - af_grading.FULL_CREDIT_MARGIN), aucs
+    assert np.all(aucs >= reference_auc - grading.FULL_CREDIT_MARGIN), aucs
     assert stored["final_config"] == ref.FINAL_CONFIG and stored["final_split"] == ref.FINAL_SPLIT
     assert all(r["train_cpu_s"] < ref.TRAINING_BUDGET_S for r in runs)
 
@@ -280,7 +280,7 @@ def test_final_configuration_is_the_one_measured():
                 if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "train_model")
     used = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg in ref.FINAL_CONFIG}
     assert used == ref.FINAL_CONFIG
-    stored = json.loads(af_grading.REFERENCE_PATH.read_text())
+    stored = json.loads(grading.REFERENCE_PATH.read_text())
     assert stored["final_config"] == ref.FINAL_CONFIG and stored["final_split"] == ref.FINAL_SPLIT
     split_cell = next(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells
                       if c.metadata.get("nbgrader", {}).get("grade_id") == "make_the_split")
