@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -68,18 +70,48 @@ def _generate(root: Path, names: list[str]) -> dict[str, tuple[bool, str]]:
     return outcome
 
 
+#: What nbgrader says when a release would change the cells of a notebook that has submissions.
+_CELLS_LOCKED = "Cannot add or remove cells"
+
+
+def _explain(name: str, log: str) -> str:
+    """nbgrader's log of a failed release, shortened, with what the instructor can do."""
+    locked = [line.strip() for line in log.splitlines() if _CELLS_LOCKED in line]
+    text = "coursekit release: %s FAILED; release/%s/ was left as it was before.\n%s" % (
+        name, name, locked[-1] if locked else log[-3000:])
+    if locked:
+        text += ("\nThe gradebook holds submissions of %s, and nbgrader refuses to add or remove graded cells\n"
+                 "once students have submitted (their scores would no longer match the notebook). Change the\n"
+                 "cells' text only, or release the changed notebook as a new assignment." % name)
+    return text
+
+
 def release(root: Path, names: list[str] | None = None) -> int:
+    """Regenerate ``release/<name>/`` for every name (every assignment by default); 1 if any failed.
+
+    nbgrader's ``generate_assignment --force`` deletes the old release folder before it
+    converts, and a failed conversion (for example cells changed after students submitted)
+    would leave none at all: each old folder is kept aside and put back when its release fails.
+    """
     names = names or assignments(root)
     failed = 0
-    outcome = _generate(root, names)
-    for name in names:
-        success, log = outcome[name]
-        if not success:
-            failed += 1
-            print("coursekit release: %s FAILED\n%s" % (name, log[-3000:]), file=sys.stderr)
-        else:
-            # Validate's settings travel with the assignment (coursekit/validate_settings.py).
-            from coursekit import validate_settings
-            validate_settings.write(root, name)
-            print("released %-20s -> release/%s/" % (name, name))
+    with tempfile.TemporaryDirectory(prefix=".release-backup-", dir=root) as backup:
+        for name in names:
+            if (root / "release" / name).is_dir():
+                shutil.copytree(root / "release" / name, Path(backup) / name, symlinks=True)
+        outcome = _generate(root, names)
+        for name in names:
+            success, log = outcome[name]
+            if not success:
+                failed += 1
+                target = root / "release" / name
+                if (Path(backup) / name).is_dir():
+                    shutil.rmtree(target, ignore_errors=True)
+                    shutil.move(str(Path(backup) / name), str(target))
+                print(_explain(name, log), file=sys.stderr)
+            else:
+                # Validate's settings travel with the assignment (coursekit/validate_settings.py).
+                from coursekit import validate_settings
+                validate_settings.write(root, name)
+                print("released %-20s -> release/%s/" % (name, name))
     return 1 if failed else 0

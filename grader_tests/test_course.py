@@ -106,14 +106,22 @@ def test_release_tree_holds_no_grader_only_files():
         assert not path.name.startswith("af_hidden"), path
 
 
-@pytest.mark.slow
-def test_release_is_reproduced_bit_for_bit_from_source(tmp_path):
-    """Regenerating release/ from source/ in a fresh course gives exactly the committed files."""
-    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
-    shutil.copytree(ROOT / "source", tmp_path / "source", ignore=shutil.ignore_patterns("__pycache__"))
-    result = subprocess.run([sys.executable, "-m", "coursekit.cli", "release", "--root", str(tmp_path)],
+@pytest.fixture(scope="module")
+def fresh_course(tmp_path_factory):
+    """A course holding only the kit's source/ and config, released with `coursekit release`."""
+    root = tmp_path_factory.mktemp("fresh_course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "source", root / "source", ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run([sys.executable, "-m", "coursekit.cli", "release", "--root", str(root)],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+@pytest.mark.slow
+def test_release_is_reproduced_bit_for_bit_from_source(fresh_course):
+    """Regenerating release/ from source/ in a fresh course gives exactly the committed files."""
+    tmp_path = fresh_course
     committed = subprocess.run(["git", "ls-files", "release"], cwd=ROOT, capture_output=True,
                                text=True).stdout.split()
     assert committed, "release/ is not committed"
@@ -125,3 +133,32 @@ def test_release_is_reproduced_bit_for_bit_from_source(tmp_path):
                  if p.is_file() and p.suffix != ".npz"}
     missing = generated - set(committed)
     assert not missing, "generated but not committed (run `make release`): %s" % sorted(missing)
+
+
+def test_a_refused_release_keeps_the_previous_release(fresh_course):
+    """Changing graded cells after students submitted: nbgrader refuses, and release/ keeps the old stub.
+
+    nbgrader's generate_assignment --force deletes the release folder before it converts; the
+    kit puts the previous one back and says why the release was refused.
+    """
+    from nbgrader.api import Gradebook
+    from kit import read_notebook
+
+    tmp_path = fresh_course
+    before = tmp_path / "release" / "01_perceptron" / "perceptron.ipynb"
+    released = before.read_bytes()
+    with Gradebook("sqlite:///%s" % (tmp_path / "gradebook.db")) as gradebook:
+        gradebook.add_student("alice")
+        gradebook.add_submission("01_perceptron", "alice")
+    source = tmp_path / "source" / "01_perceptron" / "perceptron.ipynb"
+    nb = read_notebook(source)
+    nb.cells = [cell for cell in nb.cells if grade_id(cell) != "test_step"]
+    nbformat.write(nb, str(source))
+
+    result = subprocess.run([sys.executable, "-m", "coursekit.cli", "release", "01_perceptron", "--root", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "release/01_perceptron/ was left as it was before" in result.stderr, result.stderr[-2000:]
+    assert "refuses to add or remove graded cells" in result.stderr
+    assert before.read_bytes() == released
+    assert not list(tmp_path.glob(".release-backup-*"))
