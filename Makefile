@@ -58,11 +58,13 @@ release: setup data
 demo: setup data
 	$(BIN)/coursekit demo $(DEMO_ARGS)
 
+# Two workers, one test file each at a time (a file's shared graded class is built once), heaviest
+# files first; grader_tests/conftest.py holds the order and the files dealt out test by test.
 test: setup data
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -n 2 -q -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not slow" $(PYTEST_ARGS)
 
 bench: setup data
 	$(BIN)/python benchmarks/grading_benchmark.py
