@@ -101,8 +101,9 @@ def time_cells(path: Path) -> None:
     print("  whole notebook %.1f s wall, kernel processor time %.1f s; errors: %s" % (total, processor_s, errors or "none"))
     for cell in code:
         for output in cell.get("outputs", []):
-            if "VALIDATE RUN" in output.get("text", ""):
-                print("  says: " + output["text"].strip().splitlines()[0][:160] + " ...")
+            for line in output.get("text", "").splitlines():
+                if "VALIDATE RUN" in line or line.startswith("trained "):
+                    print("  says: " + line.strip()[:160] + (" ..." if len(line.strip()) > 160 else ""))
 
 
 def cli_validate(path: Path, folder: Path) -> None:
