@@ -219,7 +219,7 @@ def test_the_kernel_receives_signals_only_in_a_fresh_order(reference_override):
         case = groups[0].cases[0]
         assert all(not isinstance(a, np.ndarray) for a in case.args), "the case must not carry arrays"
         assert len(json.dumps(case.encoded())) < 200, "the kernel source must not carry labels"
-        order = checks._hidden_order(case.args[1])
+        order = checks.HIDDEN.order(case.args[1])
         np.testing.assert_array_equal(X_sent, X_hidden[order])
         np.testing.assert_array_equal(check.expected(case).value, y_hidden[order])
         orders.append(order)

@@ -8,7 +8,8 @@ source is below and is exec'd identically on both sides) so that a student's
 The capstone check ``af_cnn.hidden_auc`` writes the grader-only hidden ECG signals, raw mV,
 in an order drawn for this grading run, into the kernel's ``.coursekit/`` folder (signals
 only: the labels never leave this process), calls ``predict_proba(model, X_hidden)`` and
-scores the ROC AUC here, in tiers set in ``reference/af_cnn/grading.py``.
+scores the ROC AUC here, in tiers set in ``reference/af_cnn/grading.py``; the machinery is
+``coursekit/hidden_scoring.py``, shared with ``06_sequences``.
 
 Checks whose groups test different properties of one call pass a *property tag* as the
 last argument: the probe and the reference ignore it, the judge reads it.
@@ -23,7 +24,8 @@ import tempfile
 
 import numpy as np
 
-from coursekit.checks import Case, Check, Group, Partial, compare, short_repr
+from coursekit.checks import Case, Check, Group, compare, short_repr
+from coursekit.hidden_scoring import HiddenScoring
 from reference.af_cnn import grading
 from reference.af_cnn import solution as ref
 
@@ -42,12 +44,6 @@ HIDDEN_PREDICTION_TIMEOUT_S = 110.0
 
 
 # =========================================================================== shared helpers
-
-def _opaque_type(value):
-    if isinstance(value, dict) and "__opaque__" in value:
-        return value["__opaque__"].get("type", "an object")
-    return type(value).__name__
-
 
 def _raised(got, what):
     return "%s, but it %s" % (what, got.describe())
@@ -839,89 +835,13 @@ def _train_groups(rng):
 # =========================================================================== the capstone: hidden AUC
 
 HIDDEN_FILE = "af_hidden_signals.npy"
-#: predict_proba runs a second time on this many of the hidden windows: a model left in training
-#: mode (dropout on, batch statistics) gives them other probabilities, and no points.
-REPEATED_WINDOWS = 100
 
-HIDDEN_PROBE = '''
-def probe(ns, file_name, order_seed):
-    import numpy as np
-    for name in ("predict_proba", "model"):
-        if name not in ns:
-            raise NameError("name %r is not defined: run the notebook from the top (the training cell defines "
-                            "model)" % name)
-    if ns["model"] is None:
-        raise ValueError("model is None: the training cell did not finish (it raised an error or went over "
-                         "the time limit), so there is no trained model to grade")
-    X_hidden = np.load(".coursekit/" + file_name)
-    probabilities = ns["predict_proba"](ns["model"], X_hidden)
-    # The same windows again, fewer of them: eval mode gives the same probabilities.
-    again = ns["predict_proba"](ns["model"], X_hidden[:REPEATED])
-    return {"p": probabilities, "again": again}
-'''.replace("REPEATED", str(REPEATED_WINDOWS))
-
-
-@functools.lru_cache(maxsize=2)
-def _hidden(path=None):
-    return grading.load_hidden(path or grading.HIDDEN_PATH)
-
-
-def _hidden_order(order_seed):
-    X, _ = _hidden()
-    return np.random.default_rng(order_seed).permutation(len(X))
-
-
-def _hidden_files(groups):
-    X, _ = _hidden()
-    files = {}
-    for group in groups:
-        for case in group.cases:
-            buffer = io.BytesIO()
-            np.save(buffer, np.ascontiguousarray(X[_hidden_order(case.args[1])]), allow_pickle=False)
-            files[case.args[0]] = buffer.getvalue()
-    return files
-
-
-def _hidden_labels(file_name, order_seed):
-    """The reference side of the capstone: the labels of the hidden windows in this run's order."""
-    _, y = _hidden()
-    return y[_hidden_order(order_seed)]
-
-
-def _hidden_judge(case, expected, got):
-    reference_auc = grading.reference_auc()
-    if got.raised:
-        return "%s; no points for the hidden AUC. The rule: %s" % (
-            _raised(got, "predict_proba(model, X_hidden) should return probabilities"),
-            grading.describe_thresholds(reference_auc))
-    value, again = got.value["p"], got.value["again"]
-    if isinstance(value, dict) and "__opaque__" in value:
-        return "predict_proba returned %s, not an array of probabilities" % _opaque_type(value)
-    if grading.probability_problem(value, len(expected.value)) is None:
-        first = np.asarray(value, dtype=float)[:REPEATED_WINDOWS]
-        try:
-            again = np.asarray(again, dtype=float)
-        except (TypeError, ValueError):
-            again = None
-        if again is None or again.shape != first.shape or not np.allclose(again, first, rtol=PROBABILITY_RTOL,
-                                                                             atol=PROBABILITY_ATOL):
-            return ("predict_proba gave other probabilities for the first %d windows when called again on them "
-                    "alone; a window's probability must depend on that window only. Usual causes: the model left "
-                    "in training mode (dropout, batch-norm batch statistics: call model.eval()) or something "
-                    "computed across the batch (a softmax over the windows, the batch's mean and std): no "
-                    "points for the hidden AUC" % REPEATED_WINDOWS)
-    fraction, message = grading.hidden_auc_verdict(expected.value, value, reference_auc)
-    if fraction <= 0.0:
-        return message
-    return Partial(fraction, message)
-
-
-def _hidden_groups(rng):
-    n = len(_hidden()[0])
-    grading.reference_auc()  # fail the grading run at once, for the instructor, if it is out of date
-    return [Group("ROC AUC of your trained model on the grader's hidden ECG windows",
-                  [Case((HIDDEN_FILE, int(rng.integers(2**31))),
-                        label="predict_proba(model, X_hidden) on %d hidden windows (raw mV, shuffled)" % n)])]
+#: The capstone's trained ``model`` scored on the hidden split (coursekit.hidden_scoring: signals only
+#: in the kernel, shuffled per run; the AUC and its tiers, grading.TIERS, computed here).
+HIDDEN = HiddenScoring(model="model", file_name=HIDDEN_FILE, load=grading.load_hidden,
+                       reference_auc=grading.reference_auc, tiers=grading.TIERS,
+                       title="ROC AUC of your trained model on the grader's hidden ECG windows", what="raw mV",
+                       timeout=HIDDEN_PREDICTION_TIMEOUT_S)
 
 
 CHECKS = [
@@ -936,6 +856,5 @@ CHECKS = [
           judge=_predict_judge),
     Check("af_cnn.train_model", "train_model", _train_reference, _train_groups, probe=TRAIN_PROBE,
           judge=_train_judge, timeout=60.0),
-    Check("af_cnn.hidden_auc", "predict_proba", _hidden_labels, _hidden_groups, probe=HIDDEN_PROBE,
-          judge=_hidden_judge, timeout=HIDDEN_PREDICTION_TIMEOUT_S, kernel_files=_hidden_files),
+    HIDDEN.check("af_cnn.hidden_auc"),
 ]

@@ -6,13 +6,11 @@ A check's inputs come from the run's seeded ``rng`` only; see ``docs/hidden-test
 
 from __future__ import annotations
 
-import functools
-import io
-
 import numpy as np
 
-from coursekit.checks import Case, Check, Group, Partial, compare, default_judge
-from reference.sequences import grading
+from coursekit.checks import Case, Check, Group, compare, default_judge
+from coursekit.hidden_scoring import HiddenScoring
+from reference.sequences import gait_grading, grading
 from reference.sequences import solution as ref
 
 #: float64 numpy against float64 torch: both sum the same products in another order (~1e-15).
@@ -566,112 +564,24 @@ def _predict_groups(rng):
 
 HIDDEN_FILE = "sequences_hidden_windows.npy"
 HIDDEN_GAIT_FILE = "sequences_hidden_gait_windows.npy"
-REPEATED_WINDOWS = 100
-HIDDEN_PROBE = '''
-def probe(ns, file_name, order_seed):
-    import numpy as np
-    for name in ("predict_proba", "MODEL"):
-        if name not in ns:
-            raise NameError("name %r is not defined: run the notebook from the top" % name)
-    if ns["MODEL"] is None:
-        raise ValueError("MODEL is None: its training cell did not finish")
-    X_hidden = np.load(".coursekit/" + file_name)
-    return {"p": ns["predict_proba"](ns["MODEL"], X_hidden),
-            "again": ns["predict_proba"](ns["MODEL"], X_hidden[:REPEATED])}
-'''.replace("REPEATED", str(REPEATED_WINDOWS))
-
-
-class HiddenScoring:
-    """One model of the notebook scored on hidden subjects: the kernel reads their windows (shuffled
-    by the case's seed, no labels) from a file and returns predict_proba(model, windows) and the same
-    on the first REPEATED_WINDOWS; the AUC and its tier are computed here, in the grader's process.
-
-    ``load`` -> (windows as the model takes them, labels); ``describe(reference)`` and
-    ``verdict(y, p, reference)`` are the unit's tier rule; ``what`` names the windows in the label."""
-
-    def __init__(self, model, file_name, load, reference_auc, describe, verdict, what):
-        self.model, self.file_name, self.what = model, file_name, what
-        self.load = functools.lru_cache(maxsize=1)(load)
-        self.reference_auc, self.describe, self.verdict = reference_auc, describe, verdict
-        self.probe = HIDDEN_PROBE.replace("MODEL", model)
-
-    def order(self, order_seed):
-        return np.random.default_rng(order_seed).permutation(len(self.load()[0]))
-
-    def files(self, groups):
-        files = {}
-        for group in groups:
-            for case in group.cases:
-                buffer = io.BytesIO()
-                np.save(buffer, np.ascontiguousarray(self.load()[0][self.order(case.args[1])]), allow_pickle=False)
-                files[case.args[0]] = buffer.getvalue()
-        return files
-
-    def labels(self, file_name, order_seed):
-        return self.load()[1][self.order(order_seed)]
-
-    def judge(self, case, expected, got):
-        reference_auc = self.reference_auc()
-        if got.raised:
-            return "%s; no points for the hidden AUC. The rule: %s" % (got.describe(), self.describe(reference_auc))
-        value, again = got.value["p"], got.value["again"]
-        if grading.probability_problem(value, len(expected.value)) is None:
-            try:
-                again_ok = np.allclose(np.asarray(again, dtype=float),
-                                       np.asarray(value, dtype=float)[:REPEATED_WINDOWS], rtol=FLOAT32_RTOL,
-                                       atol=FLOAT32_ATOL)
-            except (TypeError, ValueError):
-                again_ok = False
-            if not again_ok:
-                return ("predict_proba gave other probabilities for the first %d windows when called on them alone: "
-                        "a window's probability must depend on that window only (model.eval(), nothing computed "
-                        "across the batch); no points for the hidden AUC" % REPEATED_WINDOWS)
-        fraction, message = self.verdict(expected.value, value, reference_auc)
-        return message if fraction <= 0 else Partial(fraction, message)
-
-    def groups(self, rng):
-        n = len(self.load()[0])
-        self.reference_auc()  # an out-of-date reference stops the grading run, for the instructor
-        return [Group("ROC AUC of %s on the windows of the hidden subjects" % self.model,
-                      [Case((self.file_name, int(rng.integers(2**31))),
-                            label="predict_proba(%s, X_hidden) on %d hidden windows (%s, shuffled)"
-                            % (self.model, n, self.what))])]
-
-    def check(self, check_id):
-        return Check(check_id, "predict_proba", self.labels, self.groups, probe=self.probe, judge=self.judge,
-                     timeout=60.0, kernel_files=self.files)
 
 
 def _load_gait_hidden():
-    from reference.sequences import gait_grading
-
+    """The hidden gait windows as the notebook's gait_model takes them (through gait_input), labels."""
     X, y = gait_grading.load_hidden()
     return gait_grading.gait_input(X), y
 
 
-def _gait_reference_auc():
-    from reference.sequences import gait_grading
-
-    return gait_grading.reference_auc()
-
-
-def _gait_describe(reference_auc):
-    from reference.sequences import gait_grading
-
-    return gait_grading.TIERS.describe(reference_auc)
-
-
-def _gait_verdict(y, p, reference_auc):
-    from reference.sequences import gait_grading
-
-    return gait_grading.TIERS.verdict(y, p, reference_auc)
-
-
-HIDDEN_RR = HiddenScoring("best_model", HIDDEN_FILE, lambda: grading.load_hidden(), grading.reference_auc,
-                          lambda r: grading.describe_thresholds(r), lambda y, p, r: grading.hidden_auc_verdict(y, p, r),
-                          "RR in s")
-HIDDEN_GAIT = HiddenScoring("gait_model", HIDDEN_GAIT_FILE, _load_gait_hidden, _gait_reference_auc, _gait_describe,
-                            _gait_verdict, "strides through gait_input")
+# The two trained models scored on hidden subjects (coursekit.hidden_scoring: windows only in the kernel,
+# shuffled per run; the AUC and its tiers, each model's own TIERS, computed here).
+HIDDEN_RR = HiddenScoring(model="best_model", file_name=HIDDEN_FILE, load=grading.load_hidden,
+                          reference_auc=grading.reference_auc, tiers=grading.TIERS,
+                          title="ROC AUC of best_model on the windows of the hidden subjects", what="RR in s",
+                          timeout=60.0)
+HIDDEN_GAIT = HiddenScoring(model="gait_model", file_name=HIDDEN_GAIT_FILE, load=_load_gait_hidden,
+                            reference_auc=gait_grading.reference_auc, tiers=gait_grading.TIERS,
+                            title="ROC AUC of gait_model on the windows of the hidden subjects",
+                            what="strides through gait_input", timeout=60.0)
 
 
 # =========================================================================== Part D
