@@ -366,11 +366,22 @@ def _student_notebook(folder):
     return target / NOTEBOOK
 
 
+BROKEN_FINAL = '''
+def train_final_model(X_train, y_train, X_val, y_val, seed=0):
+    """Forgot to return the history."""
+    torch.manual_seed(seed)
+    net = build_model(X_train.shape[-1])
+    train_model(net, X_train, y_train, X_val, y_val, epochs=2, seed=seed, time_budget_s=TRAINING_BUDGET_S)
+    return net
+'''
+
+
 def test_validate_passes_with_nbgraders_defaults_on_a_slice(tmp_path):
     """A student's `nbgrader validate`, run from the folder above the assignment (the exchange's
     layout) with a fresh HOME: no nbgrader_config.py is read, so nbgrader stops any cell after its
     default 30 s. A correct capstone passes, because under Validate (NBGRADER_EXECUTION=validate) the
-    training cell trains on a stratified slice and says so; about 20 s on two cores."""
+    training cell trains on a stratified slice; a train_final_model that returns no history fails
+    the hidden-AUC cell's public assert, whose message explains Validate's slice. About 15 s each."""
     import subprocess
 
     from kit import BIN
@@ -381,12 +392,22 @@ def test_validate_passes_with_nbgraders_defaults_on_a_slice(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_"))}
     env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "")))
     assert not list(tmp_path.glob("nbgrader_config.py")) and not (home / ".jupyter").exists()
-    started = time.perf_counter()
-    result = subprocess.run([str(BIN / "nbgrader"), "validate", "%s/%s" % (ASSIGNMENT, NOTEBOOK)], cwd=tmp_path,
-                            env=env, capture_output=True, text=True)
-    print("\nnbgrader validate with default settings: %.0f s (load average %.1f)"
-          % (time.perf_counter() - started, os.getloadavg()[0]))
-    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+
+    def validate():
+        started = time.perf_counter()
+        result = subprocess.run([str(BIN / "nbgrader"), "validate", "%s/%s" % (ASSIGNMENT, NOTEBOOK)], cwd=tmp_path,
+                                env=env, capture_output=True, text=True)
+        print("\nnbgrader validate with default settings: %.0f s (load average %.1f)"
+              % (time.perf_counter() - started, os.getloadavg()[0]))
+        return result.stdout + result.stderr
+
+    output = validate()
+    assert "Success! Your notebook passes all the tests." in output, output[-3000:]
+    nbformat.write(_replace(read_notebook(path), "train_final_model", BROKEN_FINAL), path)
+    output = validate()
+    assert "VALIDATION FAILED ON 1 CELL(S)" in output, output[-3000:]
+    assert "Hidden test (10 points)" in output and "Validate trains your train_final_model on a small slice" in output, \
+        output[-3000:]
 
 
 def test_validate_mode_is_only_validate(graded):
