@@ -116,8 +116,12 @@ def _executor(workers: int, scheduler: str | None):
         import coursekit.execute  # noqa: F401
         import coursekit.preprocessors  # noqa: F401
         with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+            # No dashboard; its HTTP server (health and metrics routes) still starts, on port 8787
+            # unless told otherwise, and a second grading at once then warned "Port 8787 is already
+            # in use": any free port (":0") instead.
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                   silence_logs=logging.ERROR)
         client = Client(cluster)
 
     class Distributed:
