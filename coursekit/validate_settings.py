@@ -10,10 +10,12 @@ for the locked cells named in ``GradingExecute.locked_cell_timeouts`` (the cours
 Where nbgrader looks (nbgrader 0.9.6, ``server_extensions/validate_assignment/handlers.py`` and
 ``apps/baseapp.py``): the working directory of the JupyterLab server (or of the
 ``nbgrader validate`` command), then the Jupyter config path (``~/.jupyter``,
-``<env>/etc/jupyter``, ``/etc/jupyter``). It never reads the notebook's own folder. So the file
-is released *in* the assignment folder and the student guide says to start JupyterLab there;
-a course that hands out assignments through nbgrader's exchange puts the same line into the
-students' ``~/.jupyter/nbgrader_config.py`` (docs/grading.md).
+``<env>/etc/jupyter``, ``/etc/jupyter``). It never reads the notebook's own folder, and with
+nbgrader's exchange the server usually starts in the student's home. So Validate must also pass
+*without* this file: the notebooks whose cells train networks run a short version of them when
+``NBGRADER_EXECUTION == "validate"`` (05_af_cnn's training cell, 06_sequences' K-fold cell; see
+docs/grading.md) and every cell fits nbgrader's 30 s. This file is the extra for a student whose
+own code is slower than the course expects, when JupyterLab starts in the assignment folder.
 
 The per-cell limit written is the largest the grader gives any cell of that assignment, so
 Validate never stops a cell that grading would let finish. It is generated, never hand-edited:
@@ -57,12 +59,13 @@ def cell_timeout(root: Path, notebooks: list[Path]) -> int:
 def render(assignment: str, timeout_s: int) -> str:
     return '''"""nbgrader settings for Validate in {assignment} (written by `coursekit release`; do not edit).
 
-Validate (the notebook's toolbar button, or `nbgrader validate` in this folder) runs the whole
-notebook again in a fresh kernel and checks the public tests. Without this file nbgrader stops
-any cell after 30 s; here each cell may run as long as the grader lets it ({timeout_s} s).
-
-nbgrader reads this file only from the folder where JupyterLab was started: open a terminal in
-this folder and start `jupyter lab` here (or copy the line below into ~/.jupyter/nbgrader_config.py).
+Validate (the notebook's toolbar button, or `nbgrader validate`) runs the whole notebook again
+in a fresh kernel and checks the public tests. nbgrader stops any cell after 30 s unless told
+otherwise; the course's notebooks fit that wherever JupyterLab starts (slow steps such as
+training run a short version under Validate). This file lets each cell run as long as the grader
+would ({timeout_s} s), in case your own code is slower; nbgrader reads it only when JupyterLab
+(or `nbgrader validate`) is started in this folder, or when the line below is copied into
+~/.jupyter/nbgrader_config.py.
 """
 
 c = get_config()  # noqa: F821 - provided by nbgrader
