@@ -46,9 +46,9 @@ def pytest_runtest_teardown(item):
 # (--dist loadgroup with xdist_group marks would say the same, but xdist 3.8 renames node ids
 # through an attribute pytest 9 no longer reads, so its groups are silently ignored.)
 
-#: Files whose tests are independent and each costly enough to be worth a worker of its own
-#: (one JupyterLab + chromium per assignment), or a thousand small independent cases that fill
-#: the gaps at the end.
+#: Files whose tests are independent: each costly enough to be worth a worker of its own (one
+#: JupyterLab + chromium per assignment), or 1,300 small cases (~185 s in all, none over 5 s)
+#: that fill both workers evenly at the end.
 SPREAD_OVER_WORKERS = frozenset({"test_browser_student.py", "test_units.py"})
 
 #: Heaviest first, from the per-file sums of `pytest --durations=0` (stop 11; re-measure when a
@@ -56,17 +56,16 @@ SPREAD_OVER_WORKERS = frozenset({"test_browser_student.py", "test_units.py"})
 HEAVIEST_FIRST = (
     "test_af_cnn_notebook.py",      # the capstone's graded class (trainings) and Validate
     "test_sequences_notebook.py",   # 06_sequences' graded class and Validate
-    "test_browser_student.py",      # one JupyterLab + chromium per assignment (spread)
-    "test_units_notebooks.py",      # every unit's notebook autograded once (shared class)
-    "test_grading_compare.py",      # plain nbgrader beside coursekit on three courses
-    "test_midterm_course.py",
-    "test_grading_adversarial.py",
-    "test_grading_adoption.py",
+    "test_browser_student.py",      # ~250 s: one JupyterLab + chromium per assignment (spread)
+    "test_units_notebooks.py",      # ~110 s: every unit's notebook autograded once (shared class)
+    "test_browser_capstone.py",     # ~100 s: the capstone in the browser
+    "test_grading_compare.py",      # ~100 s: plain nbgrader beside coursekit on three courses
+    "test_midterm_course.py",       # ~90 s: a class of 30 autograded in one run
+    "test_grading_adversarial.py",  # ~60 s: 54 hostile submissions
     "test_scaffold.py",
     "test_grading_parallel.py",
-    "test_browser_capstone.py",
     "test_grading_postgres.py",
-    "test_af_cnn_checks.py",
+    "test_grading_adoption.py",
     "test_cheating.py",
     "test_grading_adversarial_browser.py",
     "test_ecg_importers.py",
@@ -76,6 +75,7 @@ HEAVIEST_FIRST = (
     "test_ecg_build.py",
     "test_browser_practice.py",
     "test_grading_exports.py",
+    "test_af_cnn_checks.py",
 )
 
 
