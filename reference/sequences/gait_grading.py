@@ -18,16 +18,15 @@ figure is the median). Grading refuses to start if the data files changed since.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from coursekit.auc_tiers import AucTiers
+from reference.sequences import grading
+from reference.sequences.grading import ReferenceOutOfDate, sha256  # noqa: F401 - one error type for both models
 
 # ============================================================================ thresholds
 #: Full points at a hidden AUC >= reference - GAIT_FULL_CREDIT_MARGIN. The reference's spread over
@@ -52,10 +51,6 @@ GAIT_CONFIG = dict(epochs=8, lr=1e-2)
 TIERS = AucTiers(GAIT_FULL_CREDIT_MARGIN, GAIT_FLOOR_AUC, scored_on="windows of walkers you never saw")
 
 
-class ReferenceOutOfDate(RuntimeError):
-    """The stored gait reference AUC was measured on other data: run ``measure`` again."""
-
-
 def gait_input(windows) -> np.ndarray:
     """The notebook's ``gait_input``: each stride's deviation from its window's mean, magnified 10
     times, around that mean: m * (x / m) ** 10 with m the window's mean, (n, L) -> (n, L)."""
@@ -64,13 +59,9 @@ def gait_input(windows) -> np.ndarray:
     return mean * (windows / mean) ** 10
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def load(path: Path):
     """(raw stride windows (n, WINDOW) in s, labels (n,)) of a gait CSV, as the notebook cuts them."""
-    from reference.sequences import grading, solution
+    from reference.sequences import solution
 
     X, y, _ = grading.windows_of(solution.load_subjects(path), solution)
     return X, y
@@ -81,12 +72,8 @@ def load_hidden():
 
 
 def stored_reference(path: Path = REFERENCE_PATH) -> dict:
-    data = json.loads(Path(path).read_text())
-    for key, file in (("public_sha256", PUBLIC_PATH), ("hidden_sha256", HIDDEN_PATH)):
-        if data.get(key) != sha256(file):
-            raise ReferenceOutOfDate("%s changed since the gait reference AUC was measured: run "
-                                     "`python -m reference.sequences.gait_grading measure`" % file.name)
-    return data
+    return grading.check_stored(path, {"public_sha256": PUBLIC_PATH, "hidden_sha256": HIDDEN_PATH},
+                                "python -m reference.sequences.gait_grading measure")
 
 
 def reference_auc() -> float:
@@ -110,18 +97,11 @@ def measure(seeds: int) -> dict:
     from reference.sequences import solution
 
     X_hidden, y_hidden = load_hidden()
-    runs = []
-    for seed in range(seeds):
-        started, cpu = time.time(), time.process_time()
-        model = train_gait_model(seed)
-        auc = float(roc_auc_score(y_hidden, solution.predict_proba(model, gait_input(X_hidden))))
-        runs.append({"seed": seed, "hidden_auc": round(auc, 5), "cpu_s": round(time.process_time() - cpu, 1),
-                     "wall_s": round(time.time() - started, 1)})
-        print("seed %d: hidden gait AUC %.4f (%.1f s cpu)" % (seed, auc, runs[-1]["cpu_s"]), flush=True)
-    aucs = [r["hidden_auc"] for r in runs]
-    return {"reference_auc": round(statistics.median(aucs), 5), "min": min(aucs), "max": max(aucs),
+    result = grading.measure_runs(seeds, lambda seed: roc_auc_score(
+        y_hidden, solution.predict_proba(train_gait_model(seed), gait_input(X_hidden))), label="hidden gait AUC")
+    return {"reference_auc": result["reference_auc"], "min": result["min"], "max": result["max"],
             "seeds": seeds, "builder": GAIT_BUILDER, "config": GAIT_CONFIG, "hidden_windows": int(len(y_hidden)),
-            "runs": runs, "public_sha256": sha256(PUBLIC_PATH), "hidden_sha256": sha256(HIDDEN_PATH)}
+            "runs": result["runs"], "public_sha256": sha256(PUBLIC_PATH), "hidden_sha256": sha256(HIDDEN_PATH)}
 
 
 def main(argv=None) -> int:

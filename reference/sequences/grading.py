@@ -85,13 +85,21 @@ describe_thresholds = TIERS.describe
 hidden_auc_verdict = TIERS.verdict
 
 
-def stored_reference(path: Path = REFERENCE_PATH) -> dict:
+def check_stored(path: Path, data_files: dict[str, Path], command: str) -> dict:
+    """The stored measurement at ``path``, refused (ReferenceOutOfDate) if a data file changed since.
+
+    ``data_files``: {key in the stored JSON: file whose SHA-256 it holds}; ``command``: what re-measures.
+    """
     data = json.loads(Path(path).read_text())
-    for key, file in (("public_sha256", PUBLIC_PATH), ("hidden_sha256", HIDDEN_PATH)):
+    for key, file in data_files.items():
         if data.get(key) != sha256(file):
-            raise ReferenceOutOfDate("%s changed since the reference AUC was measured: run "
-                                     "`python -m reference.sequences.grading measure`" % file.name)
+            raise ReferenceOutOfDate("%s changed since the reference AUC was measured: run `%s`" % (file.name, command))
     return data
+
+
+def stored_reference(path: Path = REFERENCE_PATH) -> dict:
+    return check_stored(path, {"public_sha256": PUBLIC_PATH, "hidden_sha256": HIDDEN_PATH},
+                        "python -m reference.sequences.grading measure")
 
 
 def reference_auc() -> float:
@@ -112,24 +120,33 @@ def train_final_model(seed: int):
     return model
 
 
+def measure_runs(seeds: int, hidden_auc, label: str = "hidden AUC") -> dict:
+    """Train and score the reference once per seed 0..seeds-1: ``hidden_auc(seed) -> float``.
+
+    Returns the median ("reference_auc"), min, max and every run with its processor and wall time.
+    """
+    runs = []
+    for seed in range(seeds):
+        started, cpu = time.time(), time.process_time()
+        auc = float(hidden_auc(seed))
+        runs.append({"seed": seed, "hidden_auc": round(auc, 5), "cpu_s": round(time.process_time() - cpu, 1),
+                     "wall_s": round(time.time() - started, 1)})
+        print("seed %d: %s %.4f (%.1f s cpu)" % (seed, label, auc, runs[-1]["cpu_s"]), flush=True)
+    aucs = [r["hidden_auc"] for r in runs]
+    return {"reference_auc": round(statistics.median(aucs), 5), "min": min(aucs), "max": max(aucs),
+            "seeds": seeds, "runs": runs}
+
+
 def measure(seeds: int) -> dict:
     from sklearn.metrics import roc_auc_score
     from reference.sequences import solution
 
     X_hidden, y_hidden = load_hidden()
-    runs = []
-    for seed in range(seeds):
-        started, cpu = time.time(), time.process_time()
-        model = train_final_model(seed)
-        auc = float(roc_auc_score(y_hidden, solution.predict_proba(model, X_hidden)))
-        runs.append({"seed": seed, "hidden_auc": round(auc, 5), "cpu_s": round(time.process_time() - cpu, 1),
-                     "wall_s": round(time.time() - started, 1)})
-        print("seed %d: hidden AUC %.4f (%.1f s cpu)" % (seed, auc, runs[-1]["cpu_s"]), flush=True)
-    aucs = [r["hidden_auc"] for r in runs]
-    return {"reference_auc": round(statistics.median(aucs), 5), "min": min(aucs), "max": max(aucs),
-            "seeds": seeds, "config": FINAL_CONFIG, "model": "build_rnn(WINDOW) (GRU, hidden 32)",
-            "hidden_windows": int(len(y_hidden)), "runs": runs,
-            "public_sha256": sha256(PUBLIC_PATH), "hidden_sha256": sha256(HIDDEN_PATH)}
+    result = measure_runs(seeds, lambda seed: roc_auc_score(
+        y_hidden, solution.predict_proba(train_final_model(seed), X_hidden)))
+    return {**result, "config": FINAL_CONFIG, "model": "build_rnn(WINDOW) (GRU, hidden 32)",
+            "hidden_windows": int(len(y_hidden)), "public_sha256": sha256(PUBLIC_PATH),
+            "hidden_sha256": sha256(HIDDEN_PATH)}
 
 
 def main(argv=None) -> int:
