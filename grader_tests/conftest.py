@@ -51,22 +51,23 @@ def pytest_runtest_teardown(item):
 #: that fill both workers evenly at the end.
 SPREAD_OVER_WORKERS = frozenset({"test_browser_student.py", "test_units.py"})
 
-#: Heaviest first, from the per-file sums of `pytest --durations=0` (stop 11; re-measure when a
-#: file changes much: the order only decides how evenly the two workers finish).
+#: Heaviest first, from the per-file sums of `pytest --durations=0` (stop 11, load 2-3; the browser
+#: and capstone figures at load 1-5). Re-measure with benchmarks/suite_schedule.py when a file
+#: changes much: the order only decides how evenly the two workers finish.
 HEAVIEST_FIRST = (
     "test_af_cnn_notebook.py",      # the capstone's graded class (trainings) and Validate
     "test_sequences_notebook.py",   # 06_sequences' graded class and Validate
-    "test_browser_student.py",      # ~250 s: one JupyterLab + chromium per assignment (spread)
-    "test_units_notebooks.py",      # ~110 s: every unit's notebook autograded once (shared class)
+    "test_browser_student.py",      # 180 s: one JupyterLab + chromium per assignment (spread)
+    "test_units_notebooks.py",      # 81 s wall, 3 nbgrader processes at once: more processor time
     "test_browser_capstone.py",     # ~100 s: the capstone in the browser
-    "test_grading_compare.py",      # ~100 s: plain nbgrader beside coursekit on three courses
-    "test_midterm_course.py",       # ~90 s: a class of 30 autograded in one run
-    "test_grading_adversarial.py",  # ~60 s: 54 hostile submissions
-    "test_scaffold.py",
-    "test_grading_parallel.py",
-    "test_grading_postgres.py",
-    "test_grading_adoption.py",
-    "test_cheating.py",
+    "test_grading_compare.py",      # 75 s: plain nbgrader beside coursekit on three courses
+    "test_midterm_course.py",       # 53 s: a class of 30 autograded in one run
+    "test_grading_adversarial.py",  # 52 s: 54 hostile submissions
+    "test_grading_parallel.py",     # 27 s
+    "test_cheating.py",             # 17 s
+    "test_scaffold.py",             # 16 s
+    "test_grading_postgres.py",     # 16 s
+    "test_grading_adoption.py",     # 7 s
     "test_grading_adversarial_browser.py",
     "test_ecg_importers.py",
     "test_browser_formgrader.py",
