@@ -12,15 +12,18 @@ the slowest unit, not their sum.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from types import SimpleNamespace
 
+import nbformat
 import pytest
 
 from coursekit.preprocessors import public_part
 from coursekit.registry import get_check
-from kit import ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id
+from kit import BIN, ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id
 from reference.units import UNITS
 
 pytestmark = pytest.mark.slow
@@ -60,6 +63,20 @@ def _prepare(unit, root):
     return SimpleNamespace(unit=unit, course=course, release_dir=release_dir, source=source, released=released)
 
 
+def _validate_as_student(run, notebook, who: str, *extra: str):
+    """``nbgrader validate`` with a student's settings: the released folder (data and all) with
+    ``notebook`` in it, started from the folder above (the exchange's layout, so the released
+    nbgrader_config.py is not read: nbgrader's 30 s per cell), a fresh HOME, no course config."""
+    top = run.course.root.with_name("%s-student-%s" % (run.course.root.name, who))
+    folder = top / run.unit.assignment
+    shutil.copytree(run.release_dir, folder)
+    nbformat.write(notebook, str(folder / run.unit.notebook))
+    (top / "home").mkdir()
+    env = dict(run.course.env, HOME=str(top / "home"))
+    return subprocess.run([str(BIN / "nbgrader"), "validate", *extra, "%s/%s" % (run.unit.assignment, run.unit.notebook)],
+                          cwd=top, env=env, capture_output=True, text=True, timeout=600)
+
+
 def _grade(run):
     """autograde, then the HTML feedback of every student (feedback needs the autograded files)."""
     run.autograde = run.course.autograde(run.unit.assignment)
@@ -73,10 +90,9 @@ def runs(tmp_path_factory):
         jobs = []
         for run in prepared.values():
             path = "%s/%s" % (run.unit.assignment, run.unit.notebook)
-            jobs.append((run, "validate_source",
-                         pool.submit(run.course.nbgrader, "validate", "source/" + path, check=False)))
+            jobs.append((run, "validate_source", pool.submit(_validate_as_student, run, run.source, "solved")))
             jobs.append((run, "validate_release",
-                         pool.submit(run.course.nbgrader, "validate", "--invert", "release/" + path, check=False)))
+                         pool.submit(_validate_as_student, run, run.released, "untouched", "--invert")))
             jobs.append((run, "graded", pool.submit(_grade, run)))
         for run, name, job in jobs:
             setattr(run, name, job.result())
