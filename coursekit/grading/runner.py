@@ -68,7 +68,13 @@ def notebook_specs(source_dir: Path, names: list[str]) -> dict[str, NotebookSpec
 
 
 class _CourseModules:
-    """Import ``reference`` from this course while grading, whatever this process imported before."""
+    """Import ``reference`` from this course while grading, whatever this process imported before.
+
+    On exit the process gets back the ``reference`` modules it had: a caller that grades in
+    process (the inline executor, a test, a notebook) keeps the module objects it holds, rather
+    than finding fresh copies under the same names (a monkeypatched constant then no longer applied,
+    and units stopped being the objects the registry returns).
+    """
 
     def __init__(self, root: Path):
         self.root = str(root)
@@ -83,6 +89,8 @@ class _CourseModules:
 
     def __enter__(self):
         self.saved_path = list(sys.path)
+        self.saved_modules = {name: module for name, module in sys.modules.items()
+                              if name == "reference" or name.startswith("reference.")}
         sys.path[:] = [self.root] + [p for p in sys.path if p != self.root]
         self._purge(keep_from_root=True)
         return self
@@ -90,6 +98,7 @@ class _CourseModules:
     def __exit__(self, *exc):
         sys.path[:] = self.saved_path
         self._purge(keep_from_root=False)
+        sys.modules.update(self.saved_modules)
 
 
 def _job_config(job: dict, stage: Path) -> Config:
