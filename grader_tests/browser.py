@@ -289,17 +289,38 @@ def wait_kernel_idle(page, timeout_ms: int = UI_TIMEOUT_MS) -> None:
         }""", timeout=timeout_ms)
 
 
-def wait_run_finished(page, timeout_ms: int) -> None:
-    """Wait until no cell of the current notebook is queued or running (no ``[*]`` prompt)."""
-    page.wait_for_function(
-        """() => {
+#: A run whose queued cells ([*]) sit under an idle kernel this long has lost its requests.
+STALL_MS = 30_000
+
+
+def wait_run_finished(page, timeout_ms: int, stall_ms: int | None = None) -> str:
+    """Wait until no cell of the current notebook is queued or running (no ``[*]`` prompt).
+
+    Returns "finished", or "stalled" when ``stall_ms`` is given and cells stayed queued under an
+    idle kernel, with no prompt changing, for that long: the kernel never received them (seen in
+    CI right after a restart: jupyter_server dropped the client's message on a replaced
+    connection, "struct.error: unpack requires a buffer"), and a person would run them again.
+    """
+    handle = page.wait_for_function(
+        """(stallMs) => {
             const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
             if (!panel) return false;
             const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
             const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
-            return prompts.every(p => !p.textContent.includes('*'))
-                && indicator && indicator.getAttribute('data-status') === 'idle';
-        }""", timeout=timeout_ms, polling=1000)
+            const status = indicator && indicator.getAttribute('data-status');
+            const queued = prompts.some(p => p.textContent.includes('*'));
+            if (!queued && status === 'idle') return 'finished';
+            if (stallMs === null) return false;
+            const state = status + '|' + prompts.map(p => p.textContent).join('|');
+            const now = Date.now();
+            if (window.__coursekitRunState !== state || status !== 'idle') {
+                window.__coursekitRunState = state;
+                window.__coursekitRunSince = now;
+                return false;
+            }
+            return now - window.__coursekitRunSince > stallMs ? 'stalled' : false;
+        }""", arg=stall_ms, timeout=timeout_ms, polling=1000)
+    return handle.json_value()
 
 
 def set_cell_source(page, index: int, source: str) -> None:
@@ -331,8 +352,9 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
     """Kernel -> Restart Kernel and Run All Cells (the toolbar's fast-forward button), confirm.
 
     A click that lands while JupyterLab is still wiring the kernel up can be swallowed (seen in CI:
-    the dialog closed, nothing ran, the kernel stayed idle): a person would press the button again,
-    and so does this, up to ``attempts`` times, before waiting for the run to finish.
+    the dialog closed, nothing ran, the kernel stayed idle), and a run right after the restart can
+    stall with its cells queued under an idle kernel (:func:`wait_run_finished`): a person would
+    press the button again, and so does this, up to ``attempts`` times.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -343,6 +365,7 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
     }"""
     for attempt in range(1, attempts + 1):
         wait_kernel_idle(page)
+        page.evaluate("() => { window.__coursekitRunState = undefined; }")
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
                      "jp-button[data-command='notebook:restart-run-all']").click()
         page.locator(".jp-Dialog .jp-mod-accept").click()
@@ -350,11 +373,13 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
         # The restart takes a moment: wait until the first code cell has been queued or run.
         try:
             page.wait_for_function(started, timeout=UI_TIMEOUT_MS // attempts)
-            break
         except PlaywrightTimeoutError:
             if attempt == attempts:
                 raise
-    wait_run_finished(page, timeout_ms)
+            continue
+        last = attempt == attempts
+        if wait_run_finished(page, timeout_ms, stall_ms=None if last else STALL_MS) == "finished":
+            return
 
 
 def press_validate(page, timeout_ms: int) -> str:
