@@ -336,67 +336,44 @@ def _alternatives(entries):
 ALTERNATIVES = list(_alternatives(ENTRIES))
 
 
+#: One student's mlp_backward, a column vector per sample (with its own forward pass), judged by
+#: both backward checks: the output layer's gradients and the hidden layers'.
+PER_SAMPLE_COLUMNS = """
+def mlp_forward(X, params):
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or len(params) == 0 or X.shape[1] != params[0][0].shape[1] or params[-1][0].shape[0] != 1:
+        raise ValueError("bad input")
+    cache, A = [], X
+    for W, b in params:
+        Z = np.dot(A, W.T) + b
+        cache.append((A, Z))
+        A = 1.0 / (1.0 + np.exp(-Z))
+    return A.ravel(), (cache, A)
+
+def mlp_backward(y_true, cache, params):
+    layers, output = cache
+    n = output.shape[0]
+    if np.shape(y_true) != (n,):
+        raise ValueError("y_true must have shape (n,)")
+    grads = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]
+    for i in range(n):
+        delta = (output[i:i + 1].T - y_true[i]) / n          # column (1, 1)
+        for layer in reversed(range(len(params))):
+            a_prev = layers[layer][0][i:i + 1].T             # column (d_in, 1)
+            grads[layer][0] += delta @ a_prev.T
+            grads[layer][1] += delta[:, 0]
+            if layer > 0:
+                a = a_prev                                     # sigma(z) of the layer below
+                delta = (params[layer][0].T @ delta) * a * (1 - a)
+    return [tuple(g) for g in grads]
+"""
+
+
 #: Alternatives first written beside this unit's tests (grader_tests/test_backprop_checks.py), kept here
 #: with the rest so that the generic test (grader_tests/test_units.py) runs them all.
 ALTERNATIVES += [
-    Alternative('backward_per_sample_columns_output', 'backprop.backward_output_layer', """
-def mlp_forward(X, params):
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or len(params) == 0 or X.shape[1] != params[0][0].shape[1] or params[-1][0].shape[0] != 1:
-        raise ValueError("bad input")
-    cache, A = [], X
-    for W, b in params:
-        Z = np.dot(A, W.T) + b
-        cache.append((A, Z))
-        A = 1.0 / (1.0 + np.exp(-Z))
-    return A.ravel(), (cache, A)
-
-def mlp_backward(y_true, cache, params):
-    layers, output = cache
-    n = output.shape[0]
-    if np.shape(y_true) != (n,):
-        raise ValueError("y_true must have shape (n,)")
-    grads = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]
-    for i in range(n):
-        delta = (output[i:i + 1].T - y_true[i]) / n          # column (1, 1)
-        for layer in reversed(range(len(params))):
-            a_prev = layers[layer][0][i:i + 1].T             # column (d_in, 1)
-            grads[layer][0] += delta @ a_prev.T
-            grads[layer][1] += delta[:, 0]
-            if layer > 0:
-                a = a_prev                                     # sigma(z) of the layer below
-                delta = (params[layer][0].T @ delta) * a * (1 - a)
-    return [tuple(g) for g in grads]
-"""),
-    Alternative('backward_per_sample_columns_hidden', 'backprop.backward_hidden_layers', """
-def mlp_forward(X, params):
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or len(params) == 0 or X.shape[1] != params[0][0].shape[1] or params[-1][0].shape[0] != 1:
-        raise ValueError("bad input")
-    cache, A = [], X
-    for W, b in params:
-        Z = np.dot(A, W.T) + b
-        cache.append((A, Z))
-        A = 1.0 / (1.0 + np.exp(-Z))
-    return A.ravel(), (cache, A)
-
-def mlp_backward(y_true, cache, params):
-    layers, output = cache
-    n = output.shape[0]
-    if np.shape(y_true) != (n,):
-        raise ValueError("y_true must have shape (n,)")
-    grads = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]
-    for i in range(n):
-        delta = (output[i:i + 1].T - y_true[i]) / n          # column (1, 1)
-        for layer in reversed(range(len(params))):
-            a_prev = layers[layer][0][i:i + 1].T             # column (d_in, 1)
-            grads[layer][0] += delta @ a_prev.T
-            grads[layer][1] += delta[:, 0]
-            if layer > 0:
-                a = a_prev                                     # sigma(z) of the layer below
-                delta = (params[layer][0].T @ delta) * a * (1 - a)
-    return [tuple(g) for g in grads]
-"""),
+    Alternative('backward_per_sample_columns_output', 'backprop.backward_output_layer', PER_SAMPLE_COLUMNS),
+    Alternative('backward_per_sample_columns_hidden', 'backprop.backward_hidden_layers', PER_SAMPLE_COLUMNS),
     Alternative('train_xor_other_hyperparameters', 'backprop.train_xor', """
 def train_xor(hidden_units=4, lr=4.0, epochs=1500, seed=0):
     params = init_mlp([2, hidden_units, 1], seed)
