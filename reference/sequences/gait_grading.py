@@ -17,8 +17,6 @@ figure is the median). Grading refuses to start if the data files changed since.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -99,21 +97,13 @@ def measure(seeds: int) -> dict:
     X_hidden, y_hidden = load_hidden()
     result = grading.measure_runs(seeds, lambda seed: roc_auc_score(
         y_hidden, solution.predict_proba(train_gait_model(seed), gait_input(X_hidden))), label="hidden gait AUC")
-    return {"reference_auc": result["reference_auc"], "min": result["min"], "max": result["max"],
-            "seeds": seeds, "builder": GAIT_BUILDER, "config": GAIT_CONFIG, "hidden_windows": int(len(y_hidden)),
-            "runs": result["runs"], "public_sha256": sha256(PUBLIC_PATH), "hidden_sha256": sha256(HIDDEN_PATH)}
+    return {**result, "builder": GAIT_BUILDER, "config": GAIT_CONFIG, "hidden_windows": int(len(y_hidden)),
+            "public_sha256": sha256(PUBLIC_PATH), "hidden_sha256": sha256(HIDDEN_PATH)}
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference.sequences.gait_grading")
-    parser.add_argument("command", choices=("show", "measure"))
-    parser.add_argument("--seeds", type=int, default=10)
-    args = parser.parse_args(argv)
-    if args.command == "measure":
-        REFERENCE_PATH.write_text(json.dumps(measure(args.seeds), indent=1) + "\n")
-    reference = reference_auc()
-    print("gait reference AUC %.4f; %s" % (reference, TIERS.describe(reference)))
-    return 0
+    return grading.command_line(argv, "reference.sequences.gait_grading", measure, REFERENCE_PATH, reference_auc,
+                                TIERS.describe, default_seeds=10, what="gait reference AUC")
 
 
 if __name__ == "__main__":

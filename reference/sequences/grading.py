@@ -149,16 +149,24 @@ def measure(seeds: int) -> dict:
             "hidden_sha256": sha256(HIDDEN_PATH)}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference.sequences.grading")
+def command_line(argv, module: str, measure, path: Path, reference, describe, default_seeds: int,
+                 what: str = "reference AUC") -> int:
+    """``python -m <module> show|measure [--seeds N]``: print the thresholds in force, after
+    re-measuring the reference over N training seeds and storing it at ``path`` for ``measure``."""
+    parser = argparse.ArgumentParser(prog="python -m " + module)
     parser.add_argument("command", choices=("show", "measure"))
-    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=default_seeds)
     args = parser.parse_args(argv)
     if args.command == "measure":
-        REFERENCE_PATH.write_text(json.dumps(measure(args.seeds), indent=1) + "\n")
-    reference = reference_auc()
-    print("reference AUC %.4f; %s" % (reference, describe_thresholds(reference)))
+        path.write_text(json.dumps(measure(args.seeds), indent=1) + "\n")
+    value = reference()
+    print("%s %.4f; %s" % (what, value, describe(value)))
     return 0
+
+
+def main(argv=None) -> int:
+    return command_line(argv, "reference.sequences.grading", measure, REFERENCE_PATH, reference_auc,
+                        describe_thresholds, default_seeds=20)
 
 
 if __name__ == "__main__":
