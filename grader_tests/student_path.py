@@ -81,6 +81,24 @@ def fill_in_correct_answers(page, assignment: str, notebook: Path) -> int:
     return len(cells)
 
 
+def wrong_answer_fails_validate(page, steps, cell_index: int, source: str, what: str,
+                                shows: tuple[str, ...], passing: tuple[str, ...]) -> None:
+    """Paste ``source`` (``what``: "a wrong step()") into the answer cell at ``cell_index``, save, press
+    Validate: the dialog lists a failing cell with every text of ``shows`` and none of ``passing``
+    (texts of tests that pass, which must not be reported as failed); then closes it."""
+    with steps.step("paste " + what):
+        set_cell_source(page, cell_index, source)
+        save_notebook(page)
+    with steps.step("Validate names the failing test"):
+        text = press_validate(page, timeout_ms=300_000)
+        assert "The following cell failed" in text, text[-3000:]
+        for expected in shows:
+            assert expected in text, text[-3000:]
+        for passed in passing:
+            assert passed not in text, "a passing test was reported as failed:\n" + text[-3000:]
+        close_dialog(page)
+
+
 def run_student_path(tmp_path: Path, request, assignment: str, run_all_timeout_s: int,
                      validate_timeout_s: int, run_all_after_filling: bool = True, then=None,
                      start_above: bool = False) -> dict:

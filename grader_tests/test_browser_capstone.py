@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser import close_dialog, press_validate, require_chromium, save_notebook, set_cell_source
-from student_path import answer_cells, released_notebook, run_student_path, student_answers
+from browser import require_chromium
+from student_path import answer_cells, released_notebook, run_student_path, student_answers, wrong_answer_fails_validate
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,17 +31,10 @@ def wrong_predict_proba_names_its_test(page, steps):
     index = dict((grade_id, i) for i, grade_id in answer_cells(notebook))["predict_proba"]
     correct = student_answers(CAPSTONE, notebook.name)["predict_proba"]
     assert correct.count("    model.eval()\n") == 1
-    with steps.step("paste a predict_proba that forgets model.eval()"):
-        set_cell_source(page, index, correct.replace("    model.eval()\n", ""))
-        save_notebook(page)
-    with steps.step("Validate names the failing test"):
-        text = press_validate(page, timeout_ms=300_000)
-        assert "The following cell failed" in text, text[-3000:]
-        assert "predict_proba returns one probability per window" in text, text[-3000:]
-        assert "two calls on the same windows differ: model.eval()?" in text, text[-3000:]
-        for passing in ("build_model returns an nn.Module", "standardize gives each window", "Hidden test (10 points)"):
-            assert passing not in text, "a passing test was reported as failed:\n" + text[-3000:]
-        close_dialog(page)
+    wrong_answer_fails_validate(
+        page, steps, index, correct.replace("    model.eval()\n", ""), "a predict_proba that forgets model.eval()",
+        shows=("predict_proba returns one probability per window", "two calls on the same windows differ: model.eval()?"),
+        passing=("build_model returns an nn.Module", "standardize gives each window", "Hidden test (10 points)"))
 
 
 def test_student_validates_a_correct_capstone_with_nbgraders_defaults(tmp_path, request):

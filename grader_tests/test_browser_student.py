@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser import close_dialog, press_validate, require_chromium, save_notebook, set_cell_source
-from student_path import ROOT, answer_cells, released_notebook, run_student_path
+from browser import require_chromium
+from student_path import ROOT, answer_cells, released_notebook, run_student_path, wrong_answer_fails_validate
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,16 +36,9 @@ def validate_names_the_failing_test(page, steps):
     """01_perceptron, after the correct run: a wrong step() makes Validate show the failing test
     cell (its docstring), the assert's message with the value that came out, and nothing else."""
     index = dict((grade_id, i) for i, grade_id in answer_cells(released_notebook("01_perceptron")))["answer_step"]
-    with steps.step("paste a wrong step()"):
-        set_cell_source(page, index, STEP_WITH_WRONG_CONVENTION)
-        save_notebook(page)
-    with steps.step("Validate names the failing test"):
-        text = press_validate(page, timeout_ms=300_000)
-        assert "The following cell failed" in text, text[-3000:]
-        assert "step follows the convention step(0) = 1" in text, text[-3000:]
-        assert "step(0.0): expected 1" in text, text[-3000:]
-        assert "weighted_sum computes" not in text, "a passing test was reported as failed:\n" + text[-3000:]
-        close_dialog(page)
+    wrong_answer_fails_validate(page, steps, index, STEP_WITH_WRONG_CONVENTION, "a wrong step()",
+                                shows=("step follows the convention step(0) = 1", "step(0.0): expected 1"),
+                                passing=("weighted_sum computes",))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
