@@ -27,15 +27,19 @@ def assignments(root: Path) -> list[str]:
                   if p.is_dir() and any(p.glob("*.ipynb")) and not p.name.startswith("."))
 
 
+def tool_env() -> dict:
+    """This environment with the interpreter's folder first on PATH: nbgrader shells out to
+    ``alembic`` and ``jupyter``, found beside this interpreter even when the virtual environment
+    is not activated."""
+    return dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+
+
 def nbgrader(root: Path, *args: str, quiet: bool = True) -> subprocess.CompletedProcess:
     """Run an nbgrader command in the course root with this interpreter's nbgrader."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
     if quiet:
         cmd.append("--log-level=WARN")
-    # nbgrader shells out to `alembic` and `jupyter`: find them beside this interpreter even
-    # when the virtual environment is not activated.
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
+    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=tool_env())
 
 
 #: Runs ``generate_assignment`` for every name on the command line in ONE process (course root
@@ -57,9 +61,8 @@ for name in sys.argv[1:]:
 
 
 def _generate(root: Path, names: list[str]) -> dict[str, tuple[bool, str]]:
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     result = subprocess.run([sys.executable, "-c", _GENERATE, *names], cwd=root, capture_output=True,
-                            text=True, env=env)
+                            text=True, env=tool_env())
     outcome = {}
     for line in result.stdout.splitlines():
         if line.startswith("{"):

@@ -29,7 +29,6 @@ Time (``make demo`` under 5 minutes on two cores; ``coursekit demo --full`` grad
 from __future__ import annotations
 
 import copy
-import os
 import re
 import shutil
 import subprocess
@@ -40,7 +39,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from coursekit.course import assignments
+from coursekit.course import assignments, tool_env
 from coursekit.preprocessors import directives
 
 NAMES = ["ada", "alan", "barbara", "claude", "dorothy", "edsger", "frances", "grace", "hedy", "john",
@@ -229,12 +228,6 @@ def _grading_commands(root: Path, assignment: str, grader: str) -> list[list[str
             nbgrader_cmd + ["generate_feedback", assignment, "--force", "--log-level=WARN"]]
 
 
-def _env() -> dict:
-    """This environment with the interpreter's folder first on PATH: nbgrader shells out to
-    ``alembic`` and ``jupyter`` (as :func:`coursekit.course.nbgrader` does)."""
-    return dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-
-
 class _Grading:
     """One assignment's grading (and feedback) as a background process; output to its log,
     ``.coursekit/demo/grade-<assignment>.log``."""
@@ -253,7 +246,7 @@ class _Grading:
         self.handle.write("$ %s\n" % " ".join(command))
         self.handle.flush()
         self.process = subprocess.Popen(command, cwd=self.root, stdout=self.handle, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, env=_env())
+                                        stdin=subprocess.DEVNULL, env=tool_env())
 
     def done(self) -> bool:
         """True once every command has finished (the next one starts when one ends)."""
@@ -307,8 +300,8 @@ class _Progress:
 def forget_previous_demo(root: Path) -> int:
     """Remove an earlier demo's students (``demo-*``) from the gradebook, ``submitted/``,
     ``autograded/`` and ``feedback/``; returns how many. nbgrader refuses to release a notebook
-    whose cells changed while submissions of it are in the gradebook (and then deletes that
-    assignment's release folder), so a second ``make demo`` after editing a notebook needs this.
+    whose cells changed while submissions of it are in the gradebook (``coursekit release`` then
+    keeps the previous release), so a second ``make demo`` after editing a notebook needs this.
     Other students are never touched."""
     removed = set()
     database = root / "gradebook.db"
@@ -415,7 +408,7 @@ def _export(root: Path) -> list[subprocess.CompletedProcess]:
     commands = [[sys.executable, "-m", "nbgrader", "export", "--log-level=WARN"],
                 [sys.executable, "-m", "coursekit.cli", "export"]]
     processes = [subprocess.Popen(c, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  stdin=subprocess.DEVNULL, env=_env()) for c in commands]
+                                  stdin=subprocess.DEVNULL, env=tool_env()) for c in commands]
     results = []
     for command, process in zip(commands, processes):
         out, err = process.communicate()
