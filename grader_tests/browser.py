@@ -289,17 +289,27 @@ def wait_kernel_idle(page, timeout_ms: int = UI_TIMEOUT_MS) -> None:
         }""", timeout=timeout_ms)
 
 
-#: A run whose queued cells ([*]) sit under an idle kernel this long has lost its requests.
+#: A run whose queued cells ([*]) sit under a kernel that is not busy this long has lost its requests.
 STALL_MS = 30_000
+
+_RUN_STATE = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!panel) return 'no notebook';
+    const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent);
+    return 'kernel ' + (indicator && indicator.getAttribute('data-status')) + ', prompts ' + prompts.join(' ');
+}"""
 
 
 def wait_run_finished(page, timeout_ms: int, stall_ms: int | None = None) -> str:
     """Wait until no cell of the current notebook is queued or running (no ``[*]`` prompt).
 
-    Returns "finished", or "stalled" when ``stall_ms`` is given and cells stayed queued under an
-    idle kernel, with no prompt changing, for that long: the kernel never received them (seen in
-    CI right after a restart: jupyter_server dropped the client's message on a replaced
-    connection, "struct.error: unpack requires a buffer"), and a person would run them again.
+    Returns "finished", or "stalled" when ``stall_ms`` is given and cells stayed queued under a
+    kernel that is not busy (idle, or a status the client lost track of), with no prompt changing,
+    for that long: the kernel never received them. Seen in CI right after a restart: the browser
+    reconnected with the same session id, jupyter_server closed the "stale" handler and then read a
+    message of the new wire protocol on it as the legacy one ("struct.error: unpack requires a
+    buffer"); the cells sat queued for good. A person would reload the page and run them again.
     """
     handle = page.wait_for_function(
         """(stallMs) => {
@@ -313,7 +323,7 @@ def wait_run_finished(page, timeout_ms: int, stall_ms: int | None = None) -> str
             if (stallMs === null) return false;
             const state = status + '|' + prompts.map(p => p.textContent).join('|');
             const now = Date.now();
-            if (window.__coursekitRunState !== state || status !== 'idle') {
+            if (window.__coursekitRunState !== state || status === 'busy') {
                 window.__coursekitRunState = state;
                 window.__coursekitRunSince = now;
                 return false;
@@ -351,10 +361,13 @@ def save_notebook(page) -> None:
 def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
     """Kernel -> Restart Kernel and Run All Cells (the toolbar's fast-forward button), confirm.
 
-    A click that lands while JupyterLab is still wiring the kernel up can be swallowed (seen in CI:
-    the dialog closed, nothing ran, the kernel stayed idle), and a run right after the restart can
-    stall with its cells queued under an idle kernel (:func:`wait_run_finished`): a person would
-    press the button again, and so does this, up to ``attempts`` times.
+    Two things seen in CI make a person press it again: a click that lands while JupyterLab is
+    still wiring the kernel up can be swallowed (the dialog closed, nothing ran), and a run right
+    after the restart can stall with its cells queued under a kernel that never got them
+    (:func:`wait_run_finished`). Before pressing again this saves the notebook and reloads the
+    page, as a person would: a fresh page is a fresh websocket with a new session id, which the
+    server cannot mistake for the stale one. Up to ``attempts`` presses; each waits for the run
+    for at most ``timeout_ms``, and a run that stalls every time fails with the notebook's state.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -363,7 +376,12 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
         const prompt = panel && panel.querySelector('.jp-CodeCell .jp-InputArea-prompt');
         return prompt && /[0-9*]/.test(prompt.textContent);
     }"""
+    seen = []
     for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            save_notebook(page)
+            page.reload()
+            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=UI_TIMEOUT_MS)
         wait_kernel_idle(page)
         page.evaluate("() => { window.__coursekitRunState = undefined; }")
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
@@ -374,12 +392,12 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
         try:
             page.wait_for_function(started, timeout=UI_TIMEOUT_MS // attempts)
         except PlaywrightTimeoutError:
-            if attempt == attempts:
-                raise
+            seen.append("press %d: nothing ran (%s)" % (attempt, page.evaluate(_RUN_STATE)))
             continue
-        last = attempt == attempts
-        if wait_run_finished(page, timeout_ms, stall_ms=None if last else STALL_MS) == "finished":
+        if wait_run_finished(page, timeout_ms, stall_ms=STALL_MS) == "finished":
             return
+        seen.append("press %d: stalled for %d s (%s)" % (attempt, STALL_MS // 1000, page.evaluate(_RUN_STATE)))
+    raise AssertionError("Restart & Run All never finished:\n" + "\n".join(seen))
 
 
 def press_validate(page, timeout_ms: int) -> str:
