@@ -291,6 +291,8 @@ def wait_kernel_idle(page, timeout_ms: int = UI_TIMEOUT_MS) -> None:
 
 #: A run whose queued cells ([*]) sit under a kernel that is not busy this long has lost its requests.
 STALL_MS = 30_000
+#: A Restart & Run All press that changes nothing (no restart, no queued cell) this long was swallowed.
+IGNORED_MS = 8_000
 
 _RUN_STATE = """() => {
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
@@ -371,10 +373,27 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-    started = """() => {
+    # Before the click, watch the kernel indicator: a restart shows at once as a status other
+    # than idle (the client sets "restarting" before its request), so a press that shows none
+    # within IGNORED_MS was swallowed and is pressed again without waiting out a slow restart.
+    watch = """() => {
+        const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+        const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+        window.__coursekitPressedAt = Date.now();
+        window.__coursekitRestartSeen = false;
+        window.__coursekitRunState = undefined;
+        if (window.__coursekitWatcher) window.__coursekitWatcher.disconnect();
+        window.__coursekitWatcher = new MutationObserver(() => {
+            if (indicator.getAttribute('data-status') !== 'idle') window.__coursekitRestartSeen = true;
+        });
+        window.__coursekitWatcher.observe(indicator, {attributes: true, attributeFilter: ['data-status']});
+    }"""
+    started = """(ignoredMs) => {
         const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
         const prompt = panel && panel.querySelector('.jp-CodeCell .jp-InputArea-prompt');
-        return prompt && /[0-9*]/.test(prompt.textContent);
+        if (prompt && /[0-9*]/.test(prompt.textContent)) return 'started';
+        if (!window.__coursekitRestartSeen && Date.now() - window.__coursekitPressedAt > ignoredMs) return 'ignored';
+        return false;
     }"""
     seen = []
     for attempt in range(1, attempts + 1):
@@ -383,16 +402,18 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
             page.reload()
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=UI_TIMEOUT_MS)
         wait_kernel_idle(page)
-        page.evaluate("() => { window.__coursekitRunState = undefined; }")
+        page.evaluate(watch)
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
                      "jp-button[data-command='notebook:restart-run-all']").click()
         page.locator(".jp-Dialog .jp-mod-accept").click()
         page.wait_for_selector(".jp-Dialog", state="detached")
         # The restart takes a moment: wait until the first code cell has been queued or run.
         try:
-            page.wait_for_function(started, timeout=UI_TIMEOUT_MS // attempts)
+            outcome = page.wait_for_function(started, arg=IGNORED_MS, timeout=UI_TIMEOUT_MS // attempts).json_value()
         except PlaywrightTimeoutError:
-            seen.append("press %d: nothing ran (%s)" % (attempt, page.evaluate(_RUN_STATE)))
+            outcome = "restarted, nothing ran for %d s" % (UI_TIMEOUT_MS // attempts // 1000)
+        if outcome != "started":
+            seen.append("press %d: %s (%s)" % (attempt, outcome, page.evaluate(_RUN_STATE)))
             continue
         if wait_run_finished(page, timeout_ms, stall_ms=STALL_MS) == "finished":
             if seen:  # in the test's captured output: how often CI needs the second press
