@@ -1,9 +1,9 @@
-"""Benchmark: how `make test`'s two workers would finish, from one `pytest --durations=0` log.
+"""Benchmark: how `make test`'s workers would finish, from one `pytest --durations=0` log.
 
-`make test` runs `pytest -n 2 --dist loadfile`: each worker takes one work unit at a time (a whole
+`make test` runs `pytest -n 3 --dist loadfile`: each worker takes one work unit at a time (a whole
 test file, or one test of the files in ``SPREAD_OVER_WORKERS``) and gets the next when at most two
 of its tests are left, as pytest-xdist's LoadFile scheduling does. The wall time is the later of
-the two workers' finishing times. This script replays that on the per-test durations of a log and
+the workers' finishing times. This script replays that on the per-test durations of a log and
 prints, side by side:
 
 - xdist's own order (files with the most tests first: what `--dist loadfile` did before the kit's
@@ -77,6 +77,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", type=Path, help="output of pytest --durations=0")
     parser.add_argument("--top", type=int, default=25, help="files to list (heaviest first)")
+    parser.add_argument("--workers", type=int, default=3, help="xdist workers to replay (make test: 3)")
     args = parser.parse_args(argv)
     durations = read_durations(args.log)
     if not durations:
@@ -90,7 +91,8 @@ def main(argv=None) -> int:
     sums = sorted(((sum(durations[t] for t in tests), name, len(tests)) for name, tests in by_file.items()),
                   reverse=True)
     total = sum(durations.values())
-    print("%d tests, %.0f s in all (%.0f s per worker if perfectly balanced)" % (len(durations), total, total / 2))
+    print("%d tests, %.0f s in all (%.0f s per worker if perfectly balanced)"
+          % (len(durations), total, total / args.workers))
     print("\nper file, heaviest first (seconds, tests, position in HEAVIEST_FIRST):")
     for seconds, name, count in sums[:args.top]:
         base = name.rsplit("/", 1)[-1]
@@ -105,10 +107,10 @@ def main(argv=None) -> int:
     for name in sorted(by_file, key=rank):
         tests = by_file[name]
         kit_units.extend([[t] for t in tests] if name.rsplit("/", 1)[-1] in spread else [tests])
-    print("\nreplayed on 2 workers (finishing times, s):")
+    print("\nreplayed on %d workers (finishing times, s):" % args.workers)
     for label, units in (("xdist order, files whole", xdist_order), ("kit order, spread files per test", kit_units)):
-        ends = replay(units, durations)
-        print("  %-34s %7.0f %7.0f   wall %7.0f" % (label, ends[0], ends[1], max(ends)))
+        ends = replay(units, durations, args.workers)
+        print("  %-34s %s   wall %7.0f" % (label, " ".join("%7.0f" % end for end in ends), max(ends)))
     return 0
 
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-# Each pytest-xdist worker gets one BLAS/torch thread: with two workers on two cores,
+# Each pytest-xdist worker gets one BLAS/torch thread: with three workers on two cores,
 # more threads only fight each other (a tiny F.conv1d took 13 ms instead of 10 us).
 for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
@@ -32,7 +32,7 @@ def pytest_runtest_teardown(item):
 
 
 # --------------------------------------------------------------------------- scheduling under xdist
-# `make test` runs `pytest -n 2 --dist loadfile`. xdist hands each worker one work unit at a time,
+# `make test` runs `pytest -n 3 --dist loadfile`. xdist hands each worker one work unit at a time,
 # in the order below, and the tail decides the wall time: the worker that starts a 4-minute file
 # last keeps the other one idle for minutes. xdist's own order is "most tests first" (the thousand
 # cheap cases of test_units.py first, one-test end-to-end files last), so the kit's scheduler
@@ -48,12 +48,12 @@ def pytest_runtest_teardown(item):
 
 #: Files whose tests are independent: each costly enough to be worth a worker of its own (one
 #: JupyterLab + chromium per assignment), or 1,300 small cases (~185 s in all, none over 5 s)
-#: that fill both workers evenly at the end.
+#: that fill the workers evenly at the end.
 SPREAD_OVER_WORKERS = frozenset({"test_browser_student.py", "test_units.py"})
 
 #: Heaviest first, from the per-file sums of `pytest --durations=0` (stop 11, load 2-3; the browser
 #: and capstone figures at load 1-5). Re-measure with benchmarks/suite_schedule.py when a file
-#: changes much: the order only decides how evenly the two workers finish.
+#: changes much: the order only decides how evenly the workers finish.
 HEAVIEST_FIRST = (
     "test_af_cnn_notebook.py",      # the capstone's graded class (trainings) and Validate
     "test_sequences_notebook.py",   # 06_sequences' graded class and Validate
