@@ -291,7 +291,8 @@ def wait_kernel_idle(page, timeout_ms: int = UI_TIMEOUT_MS) -> None:
 
 #: A run whose queued cells ([*]) sit under a kernel that is not busy this long has lost its requests.
 STALL_MS = 30_000
-#: A Restart & Run All press that changes nothing (no restart, no queued cell) this long was swallowed.
+#: A Restart & Run All press that shows no restart, or whose restarted kernel stays idle with no
+#: cell queued, this long was swallowed.
 IGNORED_MS = 8_000
 
 _RUN_STATE = """() => {
@@ -373,18 +374,26 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-    # Before the click, watch the kernel indicator: a restart shows at once as a status other
-    # than idle (the client sets "restarting" before its request), so a press that shows none
-    # within IGNORED_MS was swallowed and is pressed again without waiting out a slow restart.
+    # Before the click, watch the kernel indicator. A restart shows at once as a status other than
+    # idle (the client sets "restarting" before its request), and Run All queues every cell ([*]) as
+    # soon as the restart is over. So a press that shows no restart within IGNORED_MS was swallowed,
+    # and a restart whose kernel has been idle again for IGNORED_MS with nothing queued lost its Run
+    # All (seen in CI: "restarted, nothing ran"): both are pressed again without waiting out 30 s.
     watch = """() => {
         const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
         const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
         window.__coursekitPressedAt = Date.now();
         window.__coursekitRestartSeen = false;
+        window.__coursekitIdleSince = null;
         window.__coursekitRunState = undefined;
         if (window.__coursekitWatcher) window.__coursekitWatcher.disconnect();
         window.__coursekitWatcher = new MutationObserver(() => {
-            if (indicator.getAttribute('data-status') !== 'idle') window.__coursekitRestartSeen = true;
+            if (indicator.getAttribute('data-status') !== 'idle') {
+                window.__coursekitRestartSeen = true;
+                window.__coursekitIdleSince = null;
+            } else if (window.__coursekitRestartSeen && window.__coursekitIdleSince === null) {
+                window.__coursekitIdleSince = Date.now();
+            }
         });
         window.__coursekitWatcher.observe(indicator, {attributes: true, attributeFilter: ['data-status']});
     }"""
@@ -392,7 +401,10 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
         const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
         const prompt = panel && panel.querySelector('.jp-CodeCell .jp-InputArea-prompt');
         if (prompt && /[0-9*]/.test(prompt.textContent)) return 'started';
-        if (!window.__coursekitRestartSeen && Date.now() - window.__coursekitPressedAt > ignoredMs) return 'ignored';
+        const now = Date.now();
+        if (!window.__coursekitRestartSeen && now - window.__coursekitPressedAt > ignoredMs) return 'ignored';
+        if (window.__coursekitIdleSince !== null && now - window.__coursekitIdleSince > ignoredMs)
+            return 'restarted, then nothing ran';
         return false;
     }"""
     seen = []
