@@ -45,8 +45,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from kit import BIN, ROOT, student_env
 ARTIFACTS = ROOT / "grader_tests" / ".artifacts"
 
 CHROMIUM_ARGS = [
@@ -118,10 +117,9 @@ def free_port() -> int:
 
 
 def clean_jupyter_env(home: Path, extra: dict | None = None) -> dict:
-    """Environment of a user who has installed the kit's packages and nothing else: a fresh HOME
-    (no ~/.jupyter), the venv first on PATH, no JUPYTER_* overrides from the caller."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_"))}
-    env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "/usr/bin:/bin")), PYTHONUNBUFFERED="1")
+    """:func:`kit.student_env` for a JupyterLab server (a fresh HOME whose only setting answers
+    JupyterLab's news question), with ``extra`` on top."""
+    env = dict(student_env(home), PYTHONUNBUFFERED="1")
     # JupyterLab asks once whether it may fetch news: a student's answer, given here up front.
     settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
@@ -275,6 +273,11 @@ def log_in(page, lab: JupyterLab) -> None:
 def open_notebook(page, lab: JupyterLab, path: str) -> None:
     """Open ``path`` (relative to the server root) in JupyterLab and wait for an idle kernel."""
     page.goto(lab.url("lab/tree/%s" % path))
+    wait_notebook_ready(page)
+
+
+def wait_notebook_ready(page) -> None:
+    """Wait until the notebook's cells are shown and its kernel is connected and idle."""
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=UI_TIMEOUT_MS)
     wait_kernel_idle(page)
 
@@ -304,12 +307,12 @@ _RUN_STATE = """() => {
 }"""
 
 
-def wait_run_finished(page, timeout_ms: int, stall_ms: int | None = None) -> str:
+def wait_run_finished(page, timeout_ms: int) -> str:
     """Wait until no cell of the current notebook is queued or running (no ``[*]`` prompt).
 
-    Returns "finished", or "stalled" when ``stall_ms`` is given and cells stayed queued under a
-    kernel that is not busy (idle, or a status the client lost track of), with no prompt changing,
-    for that long: the kernel never received them. Seen in CI right after a restart: the browser
+    Returns "finished", or "stalled" when cells stayed queued under a kernel that is not busy
+    (idle, or a status the client lost track of), with no prompt changing, for ``STALL_MS``: the
+    kernel never received them. Seen in CI right after a restart: the browser
     reconnected with the same session id, jupyter_server closed the "stale" handler and then read a
     message of the new wire protocol on it as the legacy one ("struct.error: unpack requires a
     buffer"); the cells sat queued for good. A person would reload the page and run them again.
@@ -323,7 +326,6 @@ def wait_run_finished(page, timeout_ms: int, stall_ms: int | None = None) -> str
             const status = indicator && indicator.getAttribute('data-status');
             const queued = prompts.some(p => p.textContent.includes('*'));
             if (!queued && status === 'idle') return 'finished';
-            if (stallMs === null) return false;
             const state = status + '|' + prompts.map(p => p.textContent).join('|');
             const now = Date.now();
             if (window.__coursekitRunState !== state || status === 'busy') {
@@ -332,7 +334,7 @@ def wait_run_finished(page, timeout_ms: int, stall_ms: int | None = None) -> str
                 return false;
             }
             return now - window.__coursekitRunSince > stallMs ? 'stalled' : false;
-        }""", arg=stall_ms, timeout=timeout_ms, polling=1000)
+        }""", arg=STALL_MS, timeout=timeout_ms, polling=1000)
     return handle.json_value()
 
 
@@ -412,8 +414,9 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
         if attempt > 1:
             save_notebook(page)
             page.reload()
-            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=UI_TIMEOUT_MS)
-        wait_kernel_idle(page)
+            wait_notebook_ready(page)
+        else:
+            wait_kernel_idle(page)
         page.evaluate(watch)
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
                      "jp-button[data-command='notebook:restart-run-all']").click()
@@ -427,7 +430,7 @@ def restart_and_run_all(page, timeout_ms: int, attempts: int = 3) -> None:
         if outcome != "started":
             seen.append("press %d: %s (%s)" % (attempt, outcome, page.evaluate(_RUN_STATE)))
             continue
-        if wait_run_finished(page, timeout_ms, stall_ms=STALL_MS) == "finished":
+        if wait_run_finished(page, timeout_ms) == "finished":
             if seen:  # in the test's captured output: how often CI needs the second press
                 print("Restart & Run All finished at press %d; before:\n%s" % (attempt, "\n".join(seen)))
             return

@@ -84,6 +84,46 @@ def solution_cell_id(nb, function: str) -> str:
     raise KeyError("no answer cell defines %s()" % function)
 
 
+# --------------------------------------------------------------------------- a student's Validate
+
+def student_env(home: Path) -> dict:
+    """The environment of a student who installed the kit's packages and nothing else: ``home`` as
+    HOME, the venv first on PATH, and none of the test run's Jupyter, nbgrader or coursekit
+    settings, nor its PYTHONPATH (a student's kernel cannot import the course's ``reference``)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_")) and k != "PYTHONPATH"}
+    env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "/usr/bin:/bin")))
+    return env
+
+
+def validate_as_student(top: Path, release_dir: Path, notebook: nbformat.NotebookNode,
+                        *flags: str) -> subprocess.CompletedProcess:
+    """``nbgrader validate`` with a student's settings.
+
+    ``release_dir`` as handed out (data and all, without its ``nbgrader_config.py``) is copied to
+    ``top/<assignment>/`` with ``notebook`` as its notebook, and validated from ``top``: the
+    exchange's layout (assignments fetched into ``~/<id>/``, the server started in ``~``), so no
+    ``nbgrader_config.py`` is read and every cell has nbgrader's default 30 s; :func:`student_env`
+    with a fresh HOME under ``top``. ``top`` must not exist yet.
+    """
+    import time
+
+    release_dir = Path(release_dir)
+    (name,) = [p.name for p in release_dir.glob("*.ipynb")]
+    shutil.copytree(release_dir, top / release_dir.name, ignore=shutil.ignore_patterns("nbgrader_config.py"))
+    nbformat.write(notebook, str(top / release_dir.name / name))
+    home = top / "home"
+    home.mkdir()
+    env = student_env(home)
+    assert not list(top.glob("nbgrader_config.py")) and not (home / ".jupyter").exists()
+    started = time.perf_counter()
+    result = subprocess.run([str(BIN / "nbgrader"), "validate", *flags, "%s/%s" % (release_dir.name, name)],
+                            cwd=top, env=env, capture_output=True, text=True, timeout=600)
+    print("\nnbgrader validate %s as a student: %.0f s (load average %.1f)"
+          % (" ".join(flags + (name,)), time.perf_counter() - started, os.getloadavg()[0]))
+    return result
+
+
 # --------------------------------------------------------------------------- courses
 
 class Course:

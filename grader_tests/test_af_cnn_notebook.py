@@ -20,13 +20,12 @@ import os
 import re
 import time
 
-import nbformat
 import pytest
 
 from coursekit.checks import derive_seed
 from coursekit.registry import get_check
 from coursekit.preprocessors import directives, public_part
-from kit import ROOT, TEST_SECRET, Course, grade_id, read_notebook
+from kit import ROOT, TEST_SECRET, Course, grade_id, read_notebook, validate_as_student
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("af_cnn_e2e")]
 
@@ -328,21 +327,16 @@ def test_graders_see_the_mark_schemes_and_the_reference_notebook_runs_without_er
     assert figures == ["show_examples", "plot_the_history", "show_the_evaluation"], figures  # for manual grading
 
 
-def _student_notebook(folder):
-    """release/05_af_cnn/ as handed out, without its nbgrader_config.py, the source's solutions
-    pasted into the answer cells (what a correct student hands in); returns the notebook's path."""
-    import shutil
-
+def _solved_notebook():
+    """The released notebook with the source's solutions pasted into the answer cells (what a
+    correct student hands in)."""
     from student_path import student_answers
 
-    target = folder / ASSIGNMENT
-    shutil.copytree(ROOT / "release" / ASSIGNMENT, target, ignore=shutil.ignore_patterns("nbgrader_config.py"))
-    nb, answers = read_notebook(target / NOTEBOOK), student_answers(ASSIGNMENT, NOTEBOOK)
+    nb, answers = read_notebook(ROOT / "release" / ASSIGNMENT / NOTEBOOK), student_answers(ASSIGNMENT, NOTEBOOK)
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = answers[grade_id(cell)]
-    nbformat.write(nb, target / NOTEBOOK)
-    return target / NOTEBOOK
+    return nb
 
 
 BROKEN_FINAL = '''
@@ -362,33 +356,17 @@ def test_validate_passes_with_nbgraders_defaults_on_a_slice(tmp_path):
     training cell trains on a stratified slice; a train_final_model that returns no history fails
     the hidden-AUC cell's public assert, whose message explains Validate's slice; the untouched stub
     fails every test cell (--invert passes). About 15 s each."""
-    import subprocess
 
-    from kit import BIN
-
-    path = _student_notebook(tmp_path)
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_", "NBGRADER_", "COURSEKIT_"))}
-    env.update(HOME=str(home), PATH="%s:%s" % (BIN, env.get("PATH", "")))
-    assert not list(tmp_path.glob("nbgrader_config.py")) and not (home / ".jupyter").exists()
-
-    def validate(*extra):
-        started = time.perf_counter()
-        result = subprocess.run([str(BIN / "nbgrader"), "validate", *extra, "%s/%s" % (ASSIGNMENT, NOTEBOOK)], cwd=tmp_path,
-                                env=env, capture_output=True, text=True)
-        print("\nnbgrader validate with default settings: %.0f s (load average %.1f)"
-              % (time.perf_counter() - started, os.getloadavg()[0]))
+    def validate(who, notebook, *flags):
+        result = validate_as_student(tmp_path / who, ROOT / "release" / ASSIGNMENT, notebook, *flags)
         return result.stdout + result.stderr
 
-    output = validate()
+    solved = _solved_notebook()
+    output = validate("solved", solved)
     assert "Success! Your notebook passes all the tests." in output, output[-3000:]
-    solved = read_notebook(path)
-    nbformat.write(read_notebook(ROOT / "release" / ASSIGNMENT / NOTEBOOK), path)  # the untouched stub
-    output = validate("--invert")
+    output = validate("untouched", read_notebook(ROOT / "release" / ASSIGNMENT / NOTEBOOK), "--invert")
     assert "Success! The notebook does not pass any tests." in output, output[-3000:]
-    nbformat.write(_replace(solved, "train_final_model", BROKEN_FINAL), path)
-    output = validate()
+    output = validate("broken", _replace(solved, "train_final_model", BROKEN_FINAL))
     assert "VALIDATION FAILED ON 1 CELL(S)" in output, output[-3000:]
     assert "Hidden test (10 points)" in output and "Validate trains your train_final_model on a small slice" in output, \
         output[-3000:]

@@ -12,18 +12,15 @@ the slowest unit, not their sum.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from types import SimpleNamespace
 
-import nbformat
 import pytest
 
 from coursekit.preprocessors import public_part
 from coursekit.registry import get_check
-from kit import BIN, ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id
+from kit import ROOT, Course, grade_id, read_notebook, replace_cell, solution_cell_id, validate_as_student
 from reference.units import UNITS
 
 pytestmark = pytest.mark.slow
@@ -63,18 +60,10 @@ def _prepare(unit, root):
     return SimpleNamespace(unit=unit, course=course, release_dir=release_dir, source=source, released=released)
 
 
-def _validate_as_student(run, notebook, who: str, *extra: str):
-    """``nbgrader validate`` with a student's settings: the released folder (data and all) with
-    ``notebook`` in it, started from the folder above (the exchange's layout, so the released
-    nbgrader_config.py is not read: nbgrader's 30 s per cell), a fresh HOME, no course config."""
+def _validate_as_student(run, notebook, who: str, *flags: str):
+    """kit.validate_as_student on this unit's release, in a folder beside the course."""
     top = run.course.root.with_name("%s-student-%s" % (run.course.root.name, who))
-    folder = top / run.unit.assignment
-    shutil.copytree(run.release_dir, folder)
-    nbformat.write(notebook, str(folder / run.unit.notebook))
-    (top / "home").mkdir()
-    env = dict(run.course.env, HOME=str(top / "home"))
-    return subprocess.run([str(BIN / "nbgrader"), "validate", *extra, "%s/%s" % (run.unit.assignment, run.unit.notebook)],
-                          cwd=top, env=env, capture_output=True, text=True, timeout=600)
+    return validate_as_student(top, run.release_dir, notebook, *flags)
 
 
 def _grade(run):
@@ -89,7 +78,6 @@ def runs(tmp_path_factory):
     with ThreadPoolExecutor(max_workers=PARALLEL_COMMANDS) as pool:
         jobs = []
         for run in prepared.values():
-            path = "%s/%s" % (run.unit.assignment, run.unit.notebook)
             jobs.append((run, "validate_source", pool.submit(_validate_as_student, run, run.source, "solved")))
             jobs.append((run, "validate_release",
                          pool.submit(_validate_as_student, run, run.released, "untouched", "--invert")))
