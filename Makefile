@@ -16,11 +16,19 @@ help:
 	@echo "make bench   grading benchmark: plain nbgrader vs coursekit grade, side by side"
 
 # A virtual environment with the exact versions in requirements.lock, then the kit itself.
+# The lock pins every package, so it installs without resolving (--no-deps; `pip check` proves
+# nothing is missing), in two pip processes side by side, one per core: torch and every other
+# package in one, the rest in the other. Unpacking and byte-compiling run on one core per pip
+# process: 26 s instead of 48 s here (pip's cache warm).
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	awk '!/^#/ && NF { if ($$0 ~ /^torch==/ || n++ % 2 == 0) print > "$(VENV)/lock-a.txt"; else print > "$(VENV)/lock-b.txt" }' requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r $(VENV)/lock-a.txt & a=$$!; \
+	  $(BIN)/python -m pip install --quiet --no-deps -r $(VENV)/lock-b.txt; b=$$?; \
+	  wait $$a && test $$b = 0
+	$(BIN)/python -m pip check
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
