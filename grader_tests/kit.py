@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -106,8 +107,6 @@ def validate_as_student(top: Path, release_dir: Path, notebook: nbformat.Noteboo
     ``nbgrader_config.py`` is read and every cell has nbgrader's default 30 s; :func:`student_env`
     with a fresh HOME under ``top``. ``top`` must not exist yet.
     """
-    import time
-
     release_dir = Path(release_dir)
     (name,) = [p.name for p in release_dir.glob("*.ipynb")]
     shutil.copytree(release_dir, top / release_dir.name, ignore=shutil.ignore_patterns("nbgrader_config.py"))
